@@ -1,0 +1,1 @@
+"""Engines: each takes a System and options and returns a CheckResult."""

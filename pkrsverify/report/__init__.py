@@ -1,0 +1,1 @@
+"""Renderers: each turns CheckResults (and nothing else) into one format."""

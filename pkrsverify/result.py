@@ -1,0 +1,95 @@
+"""What a check produces: verdicts, counterexamples, statistics.
+
+One value that every report renders and every engine fills in. Built
+mutably inside an engine run, frozen when it leaves.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from . import ir
+
+
+class Verdict(Enum):
+    VIOLATED = "violated"
+    HOLDS = "holds"        # every reachable state for these bounds was explored
+    PROVED = "proved"      # for any number of steps (say how)
+    UNKNOWN = "unknown"    # a limit was hit first (say which)
+
+
+class StopReason(Enum):
+    COMPLETE = "every reachable state explored"
+    ALL_VIOLATED = "every property violated; search stopped"
+    STATE_LIMIT = "state limit reached"
+    TIMEOUT = "time limit reached"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass(frozen=True, slots=True)
+class TraceStep:
+    """One event of a counterexample, in kernel terms."""
+
+    number: int
+    cpu: int
+    task: int           # the task the event acts on (for dispatch, the task switched in)
+    event: str          # "enter page_fault", "write v1", "exit irq", "schedule -> task 1"
+    pkrs: str           # PKRS of this CPU after the step ("INIT", "v1", ...; "-" after a fatal step)
+    changes: tuple[tuple[str, str], ...]  # storage that changed: (name, new value)
+    nesting: int        # entry frames on the task's stack after the step
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    property: ir.Property
+    steps: tuple[TraceStep, ...]
+    explanation: str    # why the last step violates the property
+    events: tuple      # the raw system events, for replay
+
+    @property
+    def length(self) -> int:
+        return len(self.steps)
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyResult:
+    property: ir.Property
+    verdict: Verdict
+    trace: Trace | None = None
+    note: str = ""      # how a verdict was reached, or how far an unknown one got
+
+
+@dataclass(frozen=True, slots=True)
+class Statistics:
+    states: int
+    transitions: int
+    levels: int          # BFS levels completed: no violation is shorter than this unless reported
+    max_nesting: int     # deepest entry nesting reached
+    seconds: float
+
+    @property
+    def states_per_second(self) -> float:
+        return self.states / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    spec: str            # the spec file as given
+    strategy: str
+    model: str
+    bounds: ir.Bounds
+    engine: str
+    properties: tuple[PropertyResult, ...]
+    statistics: Statistics
+    stop: StopReason
+
+    @property
+    def violated(self) -> bool:
+        return any(p.verdict is Verdict.VIOLATED for p in self.properties)
+
+    @property
+    def unknown(self) -> bool:
+        return any(p.verdict is Verdict.UNKNOWN for p in self.properties)
+
+    def result_for(self, prop: ir.Property) -> PropertyResult | None:
+        return next((p for p in self.properties if p.property is prop), None)

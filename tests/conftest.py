@@ -1,0 +1,44 @@
+"""Shared test helpers: running the CLI in-process, loading specs from text."""
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import pytest
+
+from pkrsverify.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "specs"
+CASES = Path(__file__).resolve().parent / "cases"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true",
+                     help="rewrite golden files from the current output instead of comparing")
+
+
+@pytest.fixture
+def update_goldens(request) -> bool:
+    return request.config.getoption("--update-goldens")
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    """Run `pkrsverify ARGV` in-process: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(argv))
+        except SystemExit as exit_:
+            code = exit_.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def compare_golden(path: Path, actual: str, update: bool) -> None:
+    if update or not path.exists():
+        if not update:
+            pytest.fail(f"no golden file {path}; run pytest --update-goldens and review it")
+        path.write_text(actual)
+        return
+    assert actual == path.read_text(), f"output differs from {path} (pytest --update-goldens to accept)"

@@ -1,0 +1,89 @@
+"""The command line: exit codes, JSON schema, limits, usage errors."""
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+
+import jsonschema
+import pytest
+
+from conftest import SPECS, run_cli
+
+SCHEMA = json.loads(files("pkrsverify").joinpath("report", "result.schema.json").read_text())
+
+
+def test_violation_exits_1_and_json_follows_the_schema():
+    code, out, err = run_cli("check", str(SPECS / "idtentry_state.spec"), "--format", "json",
+                             "--property", "fresh", "--property", "no_lost")
+    assert code == 1, err
+    document = json.loads(out)
+    jsonschema.validate(document, SCHEMA)
+    (result,) = document["results"]
+    by_name = {p["property"]: p for p in result["properties"]}
+    assert set(by_name) == {"fresh", "no_lost"}
+    assert by_name["fresh"]["verdict"] == "violated" and by_name["fresh"]["length"] == 3
+    assert [s["event"] for s in by_name["fresh"]["trace"]] == ["enter syscall", "write v1", "enter nmi"]
+    assert by_name["no_lost"]["length"] == len(by_name["no_lost"]["trace"]) == 4
+
+
+def test_all_hold_exits_0():
+    code, out, _ = run_cli("check", str(SPECS / "pt_regs_switch.spec"), "--depth", "1", "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    jsonschema.validate(document, SCHEMA)
+    assert {p["verdict"] for p in document["results"][0]["properties"]} == {"holds"}
+    assert document["results"][0]["stop"] == "complete"
+
+
+def test_state_limit_exits_3_and_says_how_far_it_got():
+    code, out, _ = run_cli("check", str(SPECS / "pt_regs_switch.spec"), "--max-states", "2000")
+    assert code == 3
+    assert "UNKNOWN (state limit reached: no violation within" in out
+
+
+def test_timeout_exits_3():
+    code, out, _ = run_cli("check", str(SPECS / "real_pt_regs.spec"), "--timeout", "0.2", "--format", "json")
+    assert code == 3
+    assert json.loads(out)["results"][0]["stop"] == "timeout"
+
+
+def test_text_report_shows_the_counterexample_table():
+    code, out, _ = run_cli("check", str(SPECS / "thread_struct.spec"), "--property", "no_lost")
+    assert code == 1
+    assert "no_lost: VIOLATED in 6 events" in out
+    for event in ("enter syscall", "write v1", "exit irq"):
+        assert event in out
+    assert "lost" in out.splitlines()[-3] or any(line.startswith("=> exit") for line in out.splitlines())
+
+
+@pytest.mark.parametrize("argv", [
+    ["check"],
+    ["check", "x.spec", "--property", "no_lots"],
+    ["check", "x.spec", "--depth", "-1"],
+    ["check", "x.spec", "--format", "yaml"],
+    ["frobnicate"],
+])
+def test_usage_errors_exit_2_without_traceback(argv):
+    code, _, err = run_cli(*argv)
+    assert code == 2
+    assert "Traceback" not in err and "error" in err
+
+
+def test_out_of_range_bound_on_the_command_line():
+    code, _, err = run_cli("check", str(SPECS / "pt_regs.spec"), "--cpus", "99")
+    assert code == 2
+    assert "error[E120]" in err and "--cpus must be between 1 and 16" in err
+
+
+def test_no_tasks_at_all_is_an_input_error():
+    code, _, err = run_cli("check", str(SPECS / "pt_regs.spec"), "--tasks", "0")
+    assert code == 2 and "no task to run" in err
+
+
+def test_builtin_model_is_found_from_any_directory(tmp_path, monkeypatch):
+    spec = tmp_path / "mine.spec"
+    spec.write_text((SPECS / "pt_regs.spec").read_text())
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli("check", "mine.spec", "--depth", "1")
+    assert code == 1, err
+    assert "model x86_64" in out
