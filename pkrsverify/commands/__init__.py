@@ -1,0 +1,6 @@
+"""The subcommands of `pkrsverify`, in the order `--help` lists them."""
+from . import check
+
+COMMANDS = {
+    "check": check,
+}

@@ -1,0 +1,70 @@
+"""What every subcommand shares: exit codes, the terminal, argument types, loading."""
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+from rich.console import Console
+
+from ..diagnostics import InputError
+from ..loader import load_strategy, with_bounds
+from ..result import CheckResult
+
+EXIT_HOLDS, EXIT_VIOLATED, EXIT_INPUT, EXIT_LIMIT = 0, 1, 2, 3
+
+
+@dataclass
+class Terminal:
+    """Where output goes: rich on a terminal, plain text otherwise."""
+
+    out: Console
+    err: Console
+    plain: bool
+
+
+def whole_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, not {value}")
+    return value
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, not {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("expected a positive number of seconds")
+    return value
+
+
+def add_bound_arguments(parser: argparse.ArgumentParser) -> None:
+    for bound in ("tasks", "kthreads", "cpus", "depth"):
+        parser.add_argument(f"--{bound}", type=whole_number, metavar="N", help=f"override the {bound} bound")
+
+
+def load_all(paths, args) -> list:
+    """Every spec with the command-line bounds, or one InputError with all their diagnostics."""
+    errors, strategies = [], []
+    for path in paths:
+        try:
+            strategy = load_strategy(path)
+            strategies.append((path, with_bounds(strategy, tasks=args.tasks, kthreads=args.kthreads,
+                                                 cpus=args.cpus, depth=args.depth)))
+        except InputError as error:
+            errors.extend(error.diagnostics)
+    if errors:
+        raise InputError(errors)
+    return strategies
+
+
+def exit_code(results: list[CheckResult]) -> int:
+    if any(r.violated for r in results):
+        return EXIT_VIOLATED
+    if any(r.unknown for r in results):
+        return EXIT_LIMIT
+    return EXIT_HOLDS
