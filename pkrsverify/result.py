@@ -73,6 +73,24 @@ class Statistics:
 
 
 @dataclass(frozen=True, slots=True)
+class Coverage:
+    """What the search exercised (coverage.py computes it)."""
+
+    entered: tuple[str, ...]        # entry kinds entered at least once
+    exited: tuple[str, ...]         # entry kinds exited at least once
+    handlers_run: tuple[str, ...]   # "on entry", "on exit(irq)", ...
+    max_nesting: int
+    never_entered: tuple[str, ...]  # declared entry kinds never entered: a warning
+    never_run: tuple[str, ...]      # declared handlers that never ran: a warning
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        out = [f"entry kind `{k}` was never entered" for k in self.never_entered]
+        out += [f"handler `{h}` never ran" for h in self.never_run]
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     spec: str            # the spec file as given
     strategy: str
@@ -82,6 +100,7 @@ class CheckResult:
     properties: tuple[PropertyResult, ...]
     statistics: Statistics
     stop: StopReason
+    coverage: Coverage | None = None
 
     @property
     def violated(self) -> bool:

@@ -16,6 +16,7 @@ from typing import Callable
 import networkx as nx
 
 from .. import ir
+from ..coverage import coverage
 from ..layout import canonical
 from ..result import CheckResult, PropertyResult, Statistics, StopReason, Verdict
 from ..system import Action, System
@@ -65,6 +66,7 @@ class _Search:
         self.found: dict[ir.Property, tuple] = {}
         self.traces: dict = {}
         self.transitions = 0
+        self.taken: set = set()  # distinct events taken, for coverage
         self.levels = 0
         self.max_nesting = 0
         self.started = time.perf_counter()
@@ -92,12 +94,14 @@ class _Search:
         wanted = set(self.wanted)
         tasks = system.layout.tasks
         check_every, counter = 2048, 0
+        taken = self.taken
         while frontier:
             upcoming = []
             for state in frontier:
                 source = self.index[state]
                 for step in system.successors(state, FRESH):
                     self.transitions += 1
+                    taken.add(step.event)
                     if step.violated and wanted.intersection(step.violated):
                         self._violation(step, source, wanted)
                         if not wanted:
@@ -169,7 +173,7 @@ class _Search:
                            time.perf_counter() - self.started)
         strategy = self.system.strategy
         return CheckResult(spec, strategy.name, strategy.model.name, self.system.bounds, "explicit",
-                           tuple(results), stats, stop)
+                           tuple(results), stats, stop, coverage(strategy, self.taken, self.max_nesting))
 
 
 def state_graph(system: System, max_states: int = 100_000) -> nx.DiGraph:
