@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from . import ir
+
+if TYPE_CHECKING:
+    from .review import ReviewFigures
 
 
 class Verdict(Enum):
@@ -24,6 +28,29 @@ class StopReason(Enum):
     STATE_LIMIT = "state limit reached"
     TIMEOUT = "time limit reached"
     INTERRUPTED = "interrupted"
+    STEP_LIMIT = "step limit reached"  # z3: BMC unrolled as far as allowed, no proof found
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """A place in a spec, for reports that point at a line (SARIF, culprits)."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    text: str           # the statement as written
+
+
+@dataclass(frozen=True, slots=True)
+class Blame:
+    """One step of the story of a violation (provenance.py): who did what where."""
+
+    role: str           # "saved", "overwrote", "restored", "set", "pushed", "popped", "missing"
+    step: int           # 0: not a step (a missing handler)
+    location: SourceRef | None
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +64,10 @@ class TraceStep:
     pkrs: str           # PKRS of this CPU after the step ("INIT", "v1", ...; "-" after a fatal step)
     changes: tuple[tuple[str, str], ...]  # storage that changed: (name, new value)
     nesting: int        # entry frames on the task's stack after the step
+    # Filled by provenance.py (empty when a trace is built without it):
+    previous: tuple[str, ...] = ()        # the value before, for each change ("" where the cell is new)
+    statements: tuple[SourceRef, ...] = ()  # the spec statements this step ran, in order
+    state: tuple[tuple[str, str], ...] = ()  # PKRS of every CPU and every storage cell after the step
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +76,13 @@ class Trace:
     steps: tuple[TraceStep, ...]
     explanation: str    # why the last step violates the property
     events: tuple      # the raw system events, for replay
+    culprit: str = ""   # provenance.py: which statements saved, overwrote and restored the value
+    blame: tuple[Blame, ...] = ()  # the same story as located steps; the first with a location is the culprit
+
+    @property
+    def location(self) -> SourceRef | None:
+        """The culprit statement: where a report that needs one place points."""
+        return next((b.location for b in self.blame if b.location is not None), None)
 
     @property
     def length(self) -> int:
@@ -57,6 +95,7 @@ class PropertyResult:
     verdict: Verdict
     trace: Trace | None = None
     note: str = ""      # how a verdict was reached, or how far an unknown one got
+    invariant: tuple[str, ...] = ()  # PROVED: the facts the proof rests on, in the spec's names
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +140,7 @@ class CheckResult:
     statistics: Statistics
     stop: StopReason
     coverage: Coverage | None = None
+    review: ReviewFigures | None = None  # review.py: static figures, for compare and the reports
 
     @property
     def violated(self) -> bool:

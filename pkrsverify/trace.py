@@ -53,7 +53,9 @@ def build_trace(system: System, events, prop: ir.Property) -> Trace:
     if earlier:
         raise ReplayError(f"{prop.value} is already violated at step {earlier[0]}: the trace is not shortest")
     steps = tuple(_step(system, number, r) for number, r in enumerate(path, 1))
-    return Trace(prop, steps, explain(system, prop, path[-1]), tuple(events))
+    trace = Trace(prop, steps, explain(system, prop, path[-1]), tuple(events))
+    from .provenance import attach  # here: provenance.py builds on this module
+    return attach(system, trace, path)
 
 
 def value_name(value: int) -> str:

@@ -13,6 +13,7 @@ from conftest import SPECS
 from pkrsverify import ir
 from pkrsverify.engines.explicit import check, state_graph
 from pkrsverify.loader import load_strategy, with_bounds
+from pkrsverify.reduce import Reductions
 from pkrsverify.result import Verdict
 from pkrsverify.system import System
 from pkrsverify.trace import ReplayError, build_trace, replay
@@ -41,7 +42,7 @@ def test_bfs_lengths_match_networkx_shortest_paths(name):
     graph = state_graph(system)
     initial = next(n for n, data in graph.nodes(data=True) if data.get("initial"))
     distance = nx.single_source_shortest_path_length(graph, initial)
-    result = check(system)
+    result = check(system, reductions=Reductions.none())  # the literal graph: every state stored
     for prop in ir.Property:
         lengths = [distance[u] + 1 for u, _, data in graph.edges(data=True) if prop in data["violated"]]
         found = result.result_for(prop)

@@ -7,12 +7,15 @@ from rich.live import Live
 from rich.text import Text
 
 from .. import ir
+from ..agreement import EXIT_DISAGREE, disagreements
+from ..diagnostics import Code, Diagnostic, InputError
+from ..engines import symbolic
 from ..engines.explicit import Limits, Progress, check
-from ..report.json_format import render_json
-from ..report.text import render_text, violation
-from ..result import CheckResult
+from ..report.text import heading, render_text, violation
+from ..result import CheckResult, Verdict
 from ..system import System
-from .common import Terminal, add_bound_arguments, exit_code, load_all, seconds, whole_number
+from .common import UNBOUNDED, Terminal, add_bound_arguments, exit_code, load_all, seconds, whole_number
+from .output import add_report_arguments, check_paths, emit, shows_text, timings
 
 HELP = "check strategy specs against their model"
 DEFAULT_MAX_STATES = 5_000_000  # about 4 GB of visited states; raise it with --max-states
@@ -20,53 +23,121 @@ DEFAULT_MAX_STATES = 5_000_000  # about 4 GB of visited states; raise it with --
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="strategy spec(s)")
-    add_bound_arguments(parser)
+    add_bound_arguments(parser, unbounded_depth=True)
+    parser.add_argument("--engine", choices=("explicit", "z3", "both"), default="explicit",
+                        help="explicit: BFS over every reachable state (HOLDS within bounds); z3: proofs "
+                             "(Houdini, Spacer) and BMC (PROVED for any number of steps); both: run both and "
+                             f"compare (a disagreement is a bug: exit {EXIT_DISAGREE})")
+    parser.add_argument("--max-steps", type=whole_number, default=symbolic.MAX_STEPS, metavar="N",
+                        help=f"z3: unroll BMC at most N events (default {symbolic.MAX_STEPS})")
+    parser.add_argument("--show-invariant", action="store_true",
+                        help="z3: print the invariant each proof rests on, in the spec's names")
     parser.add_argument("--property", action="append", choices=[p.value for p in ir.Property],
                         metavar="P", help="check only this property (repeatable)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_report_arguments(parser)
     parser.add_argument("--max-states", type=whole_number, default=DEFAULT_MAX_STATES, metavar="N",
                         help=f"stop with UNKNOWN after N states (default {DEFAULT_MAX_STATES:,})")
     parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help="stop with UNKNOWN after this long")
-    parser.add_argument("--plain", action="store_true", help="no colour, ASCII tables (for mail)")
+    parser.add_argument("--plain", action="store_true", help="plain text: no colour, at most 72 columns (for mail)")
 
 
 def run(args, terminal: Terminal) -> int:
     strategies = load_all(args.files, args)  # bad input anywhere is reported before any search
+    check_paths(args)
     properties = tuple(ir.Property(p) for p in args.property) if args.property else None
     limits = Limits(max_states=args.max_states or None, timeout=args.timeout)
-    results = [_check_one(path, strategy, properties, limits, args.format, terminal) for path, strategy in strategies]
-    if args.format == "json":
-        terminal.out.file.write(render_json(results))
-    return exit_code(results)
+    shown = "text" if shows_text(args) else args.format
+    engines = _engines(args)
+    results, reported, disagree = [], [], False
+    for path, strategy in strategies:
+        pair = [_check_one(path, strategy, properties, limits, shown, terminal, timings(args), engine, args)
+                for engine in engines]
+        results += pair
+        reported += [(path, strategy)] * len(pair)
+        if len(pair) == 2:
+            disagree |= _compare(path, *pair, terminal)
+    emit(args, terminal, results, reported)
+    return EXIT_DISAGREE if disagree else exit_code(results)
 
 
-def _check_one(path, strategy, properties, limits, fmt, terminal: Terminal) -> CheckResult:
+def _check_one(path, strategy, properties, limits, fmt, terminal: Terminal, timed: bool = True,
+               engine: str = "explicit", args=None) -> CheckResult:
     system = System(strategy)
     text = fmt == "text"
     if text:
-        terminal.out.print(_header(path, strategy))
+        terminal.out.print(_header(path, strategy, terminal.plain, engine, args))
     live = Live(Text("starting..."), console=terminal.out, transient=True, refresh_per_second=4) \
         if text and terminal.out.is_terminal else None
     on_violation = (lambda found: terminal.out.print(violation(found, terminal.plain))) if text else None
     try:
         if live:
             live.start()
-        result = check(system, spec=path, properties=properties, limits=limits, on_violation=on_violation,
-                       on_progress=(lambda p: live.update(_progress_text(p))) if live else None)
+        if engine == "z3":
+            if live:
+                live.update(Text("  z3: Houdini, BMC, Spacer...", style="dim"))
+            result = symbolic.check(system, spec=path, properties=properties, limits=_z3_limits(args),
+                                    unbounded_depth=args.depth == UNBOUNDED, on_violation=on_violation)
+        else:
+            result = check(system, spec=path, properties=properties, limits=limits, on_violation=on_violation,
+                           on_progress=(lambda p: live.update(_progress_text(p))) if live else None)
     finally:
         if live:
             live.stop()
     if text:
-        terminal.out.print(render_text(result, terminal.plain, streamed=True).renderables[-1])
+        terminal.out.print(render_text(result, terminal.plain, streamed=True, timings=timed).renderables[-1])
+        if args is not None and args.show_invariant:
+            terminal.out.print(Text(_invariants(result)))
         terminal.out.print()
     return result
 
 
-def _header(path: str, strategy: ir.Strategy) -> Text:
-    text = Text()
-    text.append(f"{strategy.name}", style="bold")
-    text.append(f" ({path}): model {strategy.model.name}, {strategy.bounds.describe()}")
-    return text
+def _engines(args) -> tuple[str, ...]:
+    if args.depth == UNBOUNDED and args.engine != "z3":
+        raise InputError([Diagnostic(Code.BAD_OPTION, "--depth unbounded needs --engine z3: the explicit engine "
+                                     "explores a finite state space, and only a proof covers every depth", None)])
+    return ("explicit", "z3") if args.engine == "both" else (args.engine,)
+
+
+def _z3_limits(args) -> symbolic.Limits:
+    timeout = args.timeout
+    spacer = symbolic.SPACER_TIMEOUT if timeout is None else min(timeout, symbolic.SPACER_TIMEOUT)
+    return symbolic.Limits(timeout=timeout, max_steps=args.max_steps, spacer_timeout=spacer)
+
+
+def _invariants(result: CheckResult) -> str:
+    """What each proof rests on, in the spec's names."""
+    lines = []
+    for prop in result.properties:
+        if prop.verdict is not Verdict.PROVED:
+            continue
+        lines.append(f"  {prop.property.value} is proved by {prop.note}")
+        if not prop.invariant:
+            lines.append("    (no invariant needed: no step from any state can violate it)")
+        lines += [f"    - {fact}" for fact in prop.invariant]
+    return "\n".join(lines) if lines else "  (no proof to show)"
+
+
+def _compare(path: str, explicit: CheckResult, z3: CheckResult, terminal: Terminal) -> bool:
+    """Print whether the engines agree; a disagreement goes to stderr, loudly."""
+    found = disagreements(explicit, z3)
+    if not found:
+        terminal.out.print(Text(f"{path}: the explicit and z3 engines agree", style="green"))
+        terminal.out.print()
+        return False
+    terminal.err.print(Text(f"pkrsverify: INTERNAL ERROR: the engines disagree on {path} "
+                            f"({explicit.bounds.describe()}); this is a bug in one of them:", style="bold red"))
+    for item in found:
+        terminal.err.print(Text(f"  {item.describe()}", style="red"))
+    return True
+
+
+def _header(path: str, strategy: ir.Strategy, plain: bool = False, engine: str = "explicit", args=None) -> Text:
+    bounds = strategy.bounds.describe()
+    if args is not None and args.engine == "both":
+        bounds += f", {engine} engine"
+    if args is not None and args.depth == UNBOUNDED:
+        bounds = bounds.replace(f"depth={strategy.bounds.depth}", "depth=unbounded")
+    return heading(strategy.name, path, strategy.model.name, bounds, plain)
 
 
 def _progress_text(p: Progress) -> Text:

@@ -42,9 +42,21 @@ def seconds(text: str) -> float:
     return value
 
 
-def add_bound_arguments(parser: argparse.ArgumentParser) -> None:
+UNBOUNDED = "unbounded"
+
+
+def depth_bound(text: str) -> int | str:
+    """A depth, or `unbounded` (a proof for every nesting depth: z3 only)."""
+    return UNBOUNDED if text == UNBOUNDED else whole_number(text)
+
+
+def add_bound_arguments(parser: argparse.ArgumentParser, unbounded_depth: bool = False) -> None:
     for bound in ("tasks", "kthreads", "cpus", "depth"):
-        parser.add_argument(f"--{bound}", type=whole_number, metavar="N", help=f"override the {bound} bound")
+        if bound == "depth" and unbounded_depth:
+            parser.add_argument("--depth", type=depth_bound, metavar="N|unbounded",
+                                help="override the depth bound; `unbounded` proves for every nesting depth (z3)")
+        else:
+            parser.add_argument(f"--{bound}", type=whole_number, metavar="N", help=f"override the {bound} bound")
 
 
 def load_all(paths, args) -> list:
@@ -53,8 +65,9 @@ def load_all(paths, args) -> list:
     for path in paths:
         try:
             strategy = load_strategy(path)
+            depth = None if args.depth == UNBOUNDED else args.depth  # the caller drops the depth bound
             strategies.append((path, with_bounds(strategy, tasks=args.tasks, kthreads=args.kthreads,
-                                                 cpus=args.cpus, depth=args.depth)))
+                                                 cpus=args.cpus, depth=depth)))
         except InputError as error:
             errors.extend(error.diagnostics)
     if errors:

@@ -1,7 +1,9 @@
-"""The text format: rich renderables for a terminal, plain ASCII when piped.
+"""The text format: rich renderables on a terminal, plain text otherwise.
 
-The same renderables serve both; the console decides colour and width, and
-`plain` picks an ASCII table border so the output pastes into a mail.
+On a terminal a counterexample is a coloured table; piped, with `--plain`
+or under NO_COLOR the same content comes from plain.py, at most 72 columns
+and without escape codes, wrapped in a `Text` so the caller prints both the
+same way.
 """
 from __future__ import annotations
 
@@ -10,57 +12,78 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from . import plain as plain_text
 from ..result import CheckResult, PropertyResult, Verdict
+from .common import changes, coverage_lines, coverage_warnings, statistics_text, verdict_text
 
 STYLE = {Verdict.VIOLATED: "bold red", Verdict.HOLDS: "green", Verdict.PROVED: "bold green",
          Verdict.UNKNOWN: "yellow"}
 
 
-def header(result: CheckResult) -> Text:
+def heading(strategy: str, spec: str, model: str, bounds: str, plain: bool) -> Text:
+    """The line above one spec's report (printed before its search starts)."""
+    if plain:
+        return Text(plain_text.heading(strategy, spec, model, bounds))
     text = Text()
-    text.append(result.strategy, style="bold")
-    text.append(f" ({result.spec}): model {result.model}, {result.bounds.describe()}")
+    text.append(strategy, style="bold")
+    text.append(f" ({spec}): model {model}, {bounds}")
     return text
 
 
-def violation(result: PropertyResult, plain: bool) -> Group:
-    """A counterexample as a table a reviewer reads at once."""
+def header(result: CheckResult, plain: bool = False) -> Text:
+    return heading(result.strategy, result.spec, result.model, result.bounds.describe(), plain)
+
+
+def violation(result: PropertyResult, plain: bool) -> Group | Text:
+    """A counterexample: the step table, what went wrong, and whose fault it was."""
+    if plain:
+        return Text(plain_text.violation(result))
     trace = result.trace
     title = Text()
     title.append(f"{result.property.value}: ", style="bold")
     title.append("VIOLATED", style=STYLE[Verdict.VIOLATED])
     title.append(f" in {trace.length} events ({result.property.meaning})")
-    table = Table(box=box.ASCII if plain else box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for column in ("step", "cpu", "task", "event", "PKRS", "storage changed"):
         table.add_column(column, overflow="fold")
+    depths: dict[int, int] = {}
     for step in trace.steps:
-        changed = ", ".join(f"{name} = {value}" for name, value in step.changes)
-        cells = (str(step.number), str(step.cpu), str(step.task), step.event, step.pkrs, changed)
+        before = depths.get(step.task, 0)
+        level = before - 1 if step.event.startswith("exit") else before
+        depths[step.task] = step.nesting
+        cells = (str(step.number), str(step.cpu), str(step.task), "  " * max(level, 0) + step.event, step.pkrs,
+                 "\n".join(changes(step)))
         table.add_row(*(Text(cell) for cell in cells))  # Text: names like `x[task 0]` are not markup
-    return Group(title, table, Text("=> " + trace.explanation, style="red"), Text(""))
+    parts = [title, table, Text("=> " + trace.explanation, style="red")]
+    if trace.culprit:
+        culprit = Text("culprit: ", style="bold")
+        culprit.append(trace.culprit)
+        parts.append(culprit)
+    parts.append(Text(""))
+    return Group(*parts)
 
 
-def summary(result: CheckResult) -> Group:
+def summary(result: CheckResult, plain: bool = False, *, timings: bool = True) -> Group | Text:
+    if plain:
+        return Text(plain_text.summary(result, timings=timings).rstrip("\n"))
     lines = []
     for prop in result.properties:
         line = Text(f"  {prop.property.value:<13}")
-        line.append(prop.verdict.value.upper(), style=STYLE[prop.verdict])
-        if prop.trace is not None:
-            line.append(f" in {prop.trace.length} events")
-        elif prop.note:
+        line.append(verdict_text(prop), style=STYLE[prop.verdict])
+        if prop.trace is None and prop.note:
             line.append(f" ({prop.note})")
         lines.append(line)
-    s = result.statistics
-    lines.append(Text(f"  {result.stop.value}: {s.states:,} states, {s.transitions:,} transitions,\n"
-                      f"  {s.levels} levels, deepest nesting {s.max_nesting}, {s.seconds:.2f} s "
-                      f"({s.states_per_second:,.0f} states/s)", style="dim"))
+    lines += [Text(f"  {line}", style="dim") for line in coverage_lines(result)]
+    lines += [Text(f"  warning: {warning}", style="yellow") for warning in coverage_warnings(result)]
+    lines.append(Text(f"  {statistics_text(result, timings)}", style="dim"))
     return Group(*lines)
 
 
-def render_text(result: CheckResult, plain: bool, *, streamed: bool = False) -> Group:
-    """The whole report of one spec; `streamed` leaves out violations already shown."""
-    parts = [header(result)]
+def render_text(result: CheckResult, plain: bool, *, streamed: bool = False, timings: bool = True) -> Group:
+    """The whole report of one spec; `streamed` leaves out violations already shown.
+    The last renderable is always the summary."""
+    parts = [header(result, plain)]
     if not streamed:
         parts.extend(violation(p, plain) for p in result.properties if p.trace is not None)
-    parts.append(summary(result))
+    parts.append(summary(result, plain, timings=timings))
     return Group(*parts)

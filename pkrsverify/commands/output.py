@@ -1,0 +1,114 @@
+"""Where a report goes: `--format`, `--output FILE`, `--graph FILE.dot`, `--no-timings`.
+
+The terminal always gets the text report (rich, or plain when piped); a
+machine format goes to stdout instead of it, or to `--output FILE` beside it.
+"""
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+
+from ..diagnostics import Code, Diagnostic, InputError
+from ..engines.explicit import state_graph
+from ..report.dot import GRAPH_LIMIT, StateGraph, render_dot
+from ..report.render import FORMATS, render
+from ..result import CheckResult, StopReason
+from ..review import review
+from ..system import System
+from ..trace import describe_event, storage_values, value_name
+from .common import Terminal
+
+
+def add_report_arguments(parser: argparse.ArgumentParser, formats=FORMATS, graph: bool = True) -> None:
+    parser.add_argument("--format", choices=formats, default="text",
+                        help="text (a terminal, or 72-column plain text when piped), markdown (tables and "
+                             "Mermaid diagrams), json (docs/json.md), sarif (SARIF 2.1.0), junit (JUnit XML)")
+    parser.add_argument("--output", metavar="FILE", help="write the report in --format to FILE; "
+                        "the terminal still gets the text report")
+    if graph:
+        parser.add_argument("--graph", metavar="FILE.dot", help="write the counterexamples (and, for a state "
+                            f"space of at most {GRAPH_LIMIT} states, the state graph) in Graphviz DOT")
+    parser.add_argument("--no-timings", action="store_true",
+                        help="leave times out of reports, so that two runs compare equal")
+
+
+def shows_text(args) -> bool:
+    """Does the terminal get the text report? Unless a machine format goes to stdout."""
+    return args.format == "text" or args.output is not None
+
+
+def timings(args) -> bool:
+    return not args.no_timings
+
+
+def check_paths(args) -> None:
+    """Fail before any search when a report could not be written."""
+    problems = []
+    for option in ("output", "graph"):
+        path = getattr(args, option, None)
+        if path is not None and not Path(path).resolve().parent.is_dir():
+            problems.append(Diagnostic(Code.BAD_OPTION, f"--{option} {path}: no such directory "
+                                       f"{Path(path).parent}", None))
+    if problems:
+        raise InputError(problems)
+
+
+def with_reviews(results: list[CheckResult], strategies) -> list[CheckResult]:
+    """Each result with the static review figures of its strategy."""
+    return [replace(r, review=review(strategy)) for r, (_, strategy) in zip(results, strategies)]
+
+
+def emit(args, terminal: Terminal, results: list[CheckResult], strategies) -> None:
+    """Write the report (and the graph) where the arguments say."""
+    results = with_reviews(results, strategies)
+    if args.output is not None:
+        write(args.output, render(args.format, results, timings=timings(args)))
+    elif args.format != "text":
+        terminal.out.file.write(render(args.format, results, timings=timings(args)))
+    if getattr(args, "graph", None):
+        graphs = [g for g in (small_state_graph(path, strategy, result)
+                              for (path, strategy), result in zip(strategies, results)) if g is not None]
+        write(args.graph, render_dot(results, graphs))
+
+
+def write(path: str, text: str) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise InputError([Diagnostic(Code.BAD_OPTION, f"cannot write {path}: {error.strerror}", None)]) from None
+
+
+# ---- the state graph, in words ----------------------------------------------------------
+
+def small_state_graph(path: str, strategy, result: CheckResult) -> StateGraph | None:
+    """The reachable graph, when the search saw all of it and it is small enough to draw."""
+    if result.stop is not StopReason.COMPLETE or result.statistics.states > GRAPH_LIMIT:
+        return None
+    system = System(strategy, result.bounds)
+    try:  # the engine may have searched a reduced space; the drawn one is the plain canonical one
+        graph = state_graph(system, max_states=GRAPH_LIMIT)
+    except OverflowError:
+        return None
+    ids = {node: str(i) for i, node in enumerate(graph.nodes)}
+    nodes = tuple((ids[n], "BUG() (fatal push or pop)" if n == "fatal" else describe_state(system, n),
+                   bool(data.get("initial"))) for n, data in graph.nodes(data=True))
+    edges = tuple((ids[u], ids[v], "\n".join(describe_event(system, e) for e in data["events"]),
+                   tuple(p.value for p in sorted(data["violated"], key=lambda p: p.value)))
+                  for u, v, data in graph.edges(data=True))
+    return StateGraph(path, nodes, edges)
+
+
+def describe_state(system: System, state) -> str:
+    layout, kinds = system.layout, system.kinds
+    lines = []
+    for c, cpu in enumerate(layout.cpus):
+        running = state[cpu.running]
+        who = "idle" if running < 0 else f"task {running}"
+        lines.append(f"cpu {c}: {who}, PKRS {value_name(state[cpu.pkrs])}")
+    for t, task in enumerate(layout.tasks):
+        frames = [kinds[state[task.frames[j]] >> 1].name + ("*" if state[task.frames[j]] & 1 else "")
+                  for j in range(state[task.frame_count])]
+        lines.append(f"task {t}: {' > '.join(frames)}")
+    lines += [f"{name} = {value}" for name, value in storage_values(system, state).items()]
+    return "\n".join(lines)

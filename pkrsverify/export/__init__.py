@@ -1,0 +1,10 @@
+"""Exports of a checked strategy to other tools.
+
+`promela.promela(strategy, bounds)` writes the transition system of
+semantics.md as a SPIN model; `spin` runs SPIN on such a model (spin -a,
+gcc, pan) and reads pan's verdicts back, for the cross-check and the
+benchmarks.
+"""
+from .promela import ExportError, promela
+
+__all__ = ["promela", "ExportError"]

@@ -1,0 +1,510 @@
+"""The transition system of semantics.md as a Promela model for SPIN.
+
+`promela(strategy, bounds, properties)` returns the text of one model that
+follows system.py step for step, so that someone who trusts SPIN can check
+a verdict without trusting pkrsverify:
+
+- one process, one `do` loop; every event (enter K, write, exit, schedule,
+  preempt, dispatch) for every task and CPU is one option `d_step { guard ->
+  effect }`, so one SPIN transition is one event and pan's BFS depth counts
+  events, like our counterexample lengths;
+- the state is the one of layout.py (who runs where, each task's frames,
+  every storage cell, the ghosts), and every step ends by renaming values
+  canonically (embedded C, the same order as `layout.canonical`), so that the
+  states SPIN stores are exactly the canonical states our engine stores;
+- each property is a one-bit flag named after it, set, asserted and reset to
+  1 inside the step (so it never tells two states apart): pan reports
+  "assertion violated no_lost (at depth D)", D being the number of events of
+  a shortest violation under BFS;
+- a fatal push or pop records its violation and ends the path: the step
+  goes to one `halted` state in which nothing is enabled.
+
+Beyond our states SPIN stores the state before `boot()` (one more), and the
+`halted` state when some path ends at a fatal push or pop (one more).
+"""
+from __future__ import annotations
+
+import re
+
+from .. import ir
+from ..layout import build_layout
+
+P = ir.Property
+UNNAMED = 255       # canonical renaming: a value not met yet
+MAX_VALUE_SLOTS = 253  # values are bytes: INIT, 1..slots, FRESH = slots + 1 and UNNAMED must fit
+
+PROMELA_WORDS = frozenset("""
+    active assert atomic bit bool break byte chan d_step D_proctype do else empty enabled eval false fi for full
+    get_priority goto hidden if in init inline int len local ltl mtype nempty never nfull np_ od of pc_value
+    print printf printm priority proctype provided run select set_priority short show skip timeout trace notrace
+    true typedef unless unsigned xr xs c_code c_decl c_expr c_state c_track always eventually until weak stronger
+    implies equivalent auto case char const continue default double enum extern float long register restrict
+    return signed sizeof static struct switch union void volatile while now
+""".split())
+# Names the generated model uses itself: storage fields and kind constants must not collide with them.
+OWN_NAMES = frozenset("""
+    task cpu globals halted fatal kernel top kind exiting frames_of left_with interrupted running pkrs
+    t c u k K f boot halt canonicalize push_frame pop_frame top_kind runs in_body ready no_atomic_below
+    atomic_frames is_atomic user_mode writes sleeps preempt_on_exit may_write may_schedule may_preempt may_exit
+    leave_cpu preempt_cpu enter_cpu stay_idle write_pkrs exit_frame schedule schedule_idle preempt preempt_idle
+    dispatch finish_enter rename_value canonical_name canonical_next
+""".split()) | {p.value for p in P}
+OWN_CONSTANTS = frozenset("NTASKS USER_TASKS CPUS DEPTH IDLE INIT FRESH UNNAMED NKINDS".split())
+
+
+class ExportError(ValueError):
+    """The strategy cannot be written at these bounds (too many values for a byte)."""
+
+
+def promela(strategy: ir.Strategy, bounds: ir.Bounds | None = None,
+            properties: tuple[ir.Property, ...] | None = None, source: str = "") -> str:
+    """The Promela model of `strategy` at `bounds`, asserting `properties` (default: the spec's)."""
+    return _Writer(strategy, bounds or strategy.bounds, tuple(properties or strategy.properties), source).text()
+
+
+def _identifier(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", name)
+
+
+def _unique(preferred: str, taken: set[str], suffix: str) -> str:
+    name = preferred
+    while name in taken:
+        name += suffix
+    taken.add(name)
+    return name
+
+
+def _comment(text: str) -> str:
+    return " ".join(text.split()).replace("*/", "* /")
+
+
+class _Writer:
+    def __init__(self, strategy: ir.Strategy, bounds: ir.Bounds, properties, source: str):
+        self.strategy, self.bounds, self.source = strategy, bounds, source
+        self.model = strategy.model
+        self.asserted = set(properties)
+        self.ntasks = bounds.tasks + bounds.kthreads
+        layout = build_layout(strategy, bounds)
+        self.value_slots = layout.size - layout.values_start
+        if self.value_slots > MAX_VALUE_SLOTS:
+            raise ExportError(f"{self.value_slots} value slots at {bounds.describe()}; the Promela export keeps "
+                              f"values in bytes and handles at most {MAX_VALUE_SLOTS}")
+        taken = set(OWN_CONSTANTS)
+        self.kind = tuple(_unique(_identifier(k.name).upper(), taken, "_KIND") for k in self.model.kinds)
+        self.kind_id = tuple(kind.lower() for kind in self.kind)  # in inline and macro names: enter_page_fault
+        taken = set(PROMELA_WORDS | OWN_NAMES)
+        fields = []
+        for s in strategy.storages:
+            name = _unique(_identifier(s.name), taken, "_")
+            if s.place.is_stack:
+                while name + "_index" in taken:
+                    name = _unique(name + "_", taken, "_")
+                taken.add(name + "_index")
+            fields.append(name)
+        self.field = tuple(fields)
+        self.handler_name = {}
+        for handler in strategy.handlers:
+            kinds = "" if handler.kinds is None else "_" + "_".join(
+                _identifier(k.name) for k in self.model.kinds if k.index in handler.kinds)
+            self.handler_name[id(handler)] = _unique(f"on_{handler.hook.value}{kinds}", taken, "_")
+        self.lines: list[str] = []
+
+    # ---- output helpers ----------------------------------------------------------------
+
+    def emit(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+    def text(self) -> str:
+        for part in (self.header, self.constants, self.state, self.renaming, self.frames, self.handlers,
+                     self.events, self.process):
+            part()
+            self.emit("")
+        return "\n".join(self.lines).rstrip() + "\n"
+
+    def kinds_where(self, test, var: str = "k") -> str:
+        terms = [f"({var}) == {self.kind[k.index]}" for k in self.model.kinds if test(k)]
+        return "(" + " || ".join(terms) + ")" if terms else "false"
+
+    # ---- sections ----------------------------------------------------------------------------
+
+    def header(self) -> None:
+        s, b = self.strategy, self.bounds
+        flags = "-O2 -DSAFETY -DBFS -DCOLLAPSE"
+        self.emit("/*",
+                  f" * {s.name}: {_comment(s.description or '')}",
+                  f" * Strategy {s.name}{' (' + _comment(self.source) + ')' if self.source else ''} on model "
+                  f"{self.model.name}, at tasks={b.tasks} kthreads={b.kthreads} cpus={b.cpus} depth={b.depth}.",
+                  " * Written by `pkrsverify export --promela`: the execution model of semantics.md",
+                  " * (pkrsverify/system.py), one event per SPIN transition.",
+                  " *",
+                  " * Check every property (-c0: go on after a violation, so each property gets its own",
+                  " * verdict; BFS: the first \"assertion violated P (at depth D)\" line for P is a shortest",
+                  " * violation of P, D events long; a property with no such line holds at these bounds):",
+                  f" *     spin -a {s.name}.pml && gcc {flags} -o pan pan.c && ./pan -m1000000 -c0",
+                  " * One counterexample, as a trail that `spin -t -p` replays: ./pan -m1000000 (stops at the",
+                  " * first violation). More cores: gcc -DBFS_PAR instead of -DBFS, then ./pan -u<cores>;",
+                  " * or -DNCORE=<cores> without -DBFS (depth-first: verdicts, not shortest lengths).",
+                  " * Beyond pkrsverify's states SPIN stores the one before boot() and, where a push or pop",
+                  " * is fatal, the one halted state.",
+                  f" * Properties asserted: {', '.join(p.value for p in P if p in self.asserted) or 'none'}.",
+                  " */")
+
+    def constants(self) -> None:
+        b = self.bounds
+        self.emit(f"#define NTASKS     {self.ntasks}    /* {b.tasks} user task(s), numbered first, then "
+                  f"{b.kthreads} kernel thread(s) */",
+                  f"#define CPUS       {b.cpus}",
+                  f"#define DEPTH      {b.depth}    /* entry frames per task; frame slot 0 holds the base frame */",
+                  f"#define IDLE       {UNNAMED}  /* cpu[c].running when CPU c runs no task */",
+                  "#define INIT       0    /* the value PKRS boots with */",
+                  f"#define FRESH      {self.value_slots + 1}   /* the value a write creates; renamed away "
+                  f"before its step ends */",
+                  f"#define UNNAMED    {UNNAMED}  /* canonical renaming: a value not met yet */",
+                  "",
+                  f"/* Frame kinds of model {self.model.name} (0: no frame) */")
+        for k in self.model.kinds:
+            what = ("base, user mode: PKRS is not observed there" if k.user_mode else "base") if k.is_base else "entry"
+            self.emit(f"#define {self.kind[k.index]:<12} {k.index + 1}  /* {k.name}: {what} */")
+        self.emit(f"#define NKINDS       {len(self.model.kinds)}",
+                  f"#define user_mode(k)       {self.kinds_where(lambda k: k.user_mode)}",
+                  f"#define writes(k)          {self.kinds_where(lambda k: k.writes)}",
+                  f"#define sleeps(k)          {self.kinds_where(lambda k: k.sleeps)}",
+                  f"#define is_atomic(k)       {self.kinds_where(lambda k: k.atomic)}",
+                  f"#define preempt_on_exit(k) {self.kinds_where(lambda k: k.preempt_on_exit)}")
+
+    def state(self) -> None:
+        field, places = self.field, ir.Place
+        task_lines, cpu_lines, global_lines = [], [], []
+        for s in self.strategy.storages:
+            note = f"/* storage {s.name} : {s.place.value}{f' {s.size}' if s.place.is_stack else ''} */"
+            if s.place in (places.TASK, places.CPU, places.GLOBAL):
+                {places.TASK: task_lines, places.CPU: cpu_lines, places.GLOBAL: global_lines}[s.place].append(
+                    f"    byte {field[s.index]};  {note}")
+            elif s.place.is_stack:
+                (task_lines if s.place is places.TASK_STACK else cpu_lines).extend(
+                    [f"    byte {field[s.index]}[{s.size}];  {note}",
+                     f"    byte {field[s.index]}_index;  /* entries in use */"])
+            else:
+                only = "" if s.kinds is None else " (used by " + ", ".join(
+                    k.name for k in self.model.kinds if k.index in s.kinds) + ")"
+                task_lines.append(f"    byte {field[s.index]}[DEPTH + 1];  {note[:-3]}, per frame slot{only} */")
+        self.emit("/* ---- the state: layout.py, field for field ---- */",
+                  "typedef Task {",
+                  "    byte top;                    /* slot of the top frame = number of entry frames */",
+                  "    byte kind[DEPTH + 1];        /* kind of the frame in each slot; 0 above the top */",
+                  "    bit  exiting[DEPTH + 1];     /* preempted on its way out: it may only exit */",
+                  "    byte frames_of[NKINDS + 1];  /* frames of each kind on the stack (for `max` and `atomic`) */",
+                  "    byte left_with;              /* ghost: the PKRS the task left its CPU with */",
+                  "    byte interrupted[DEPTH + 1]; /* ghost: PKRS when the frame in each slot was entered */",
+                  *task_lines,
+                  "}",
+                  "typedef Cpu {",
+                  "    byte running;                /* the task it runs, or IDLE */",
+                  "    byte pkrs;                   /* the PKRS MSR */",
+                  *cpu_lines,
+                  "}")
+        if global_lines:
+            self.emit("typedef Globals {", *global_lines, "}")
+        self.emit("Task task[NTASKS];",
+                  "Cpu cpu[CPUS];",
+                  *(["Globals globals;"] if global_lines else []),
+                  "bit halted;  /* a push or pop was fatal: the kernel BUG()s, the path has ended */",
+                  "bit fatal;   /* within one step: a push or pop was fatal (always 0 between steps) */",
+                  "/* One flag per property, set, asserted and reset to 1 within one step (so that it never",
+                  "   tells two states apart): pan's message \"assertion violated no_lost\" names the property. */",
+                  "bit " + ", ".join(f"{p.value} = 1" for p in P) + ";")
+
+    def renaming(self) -> None:
+        s, places = self.strategy, ir.Place
+        cpu = [f"rename_value(&now.cpu[cpu_nr].{self.field[x.index]});" for x in s.storages if x.place is places.CPU]
+        cpu += [f"for (slot = 0; slot < {x.size}; slot++) rename_value(&now.cpu[cpu_nr].{self.field[x.index]}[slot]);"
+                for x in s.storages if x.place is places.CPU_STACK]
+        glob = [f"rename_value(&now.globals.{self.field[x.index]});" for x in s.storages if x.place is places.GLOBAL]
+        task = [f"rename_value(&now.task[task_nr].{self.field[x.index]});" for x in s.storages if x.place is places.TASK]
+        task += [f"for (slot = 0; slot < {x.size}; slot++) rename_value(&now.task[task_nr].{self.field[x.index]}"
+                 f"[slot]);" for x in s.storages if x.place is places.TASK_STACK]
+        frame = [f"rename_value(&now.task[task_nr].{self.field[x.index]}[slot]);"
+                 for x in s.storages if x.place.is_frame]
+        self.emit("/* ---- canonical renaming of values ----",
+                  "   Only equality of values matters, so a state is kept with its values renamed in order of",
+                  "   first appearance (INIT stays 0) over every value slot in layout.py's order: PKRS and the",
+                  "   storage of each CPU, global storage, then per task the value it left with, its storage,",
+                  "   and per frame slot the interrupted value and the frame's storage. */",
+                  "c_decl {",
+                  "    unsigned char canonical_name[FRESH + 1];  /* old value -> new one, UNNAMED if not met yet */",
+                  "    unsigned char canonical_next;",
+                  "    void rename_value(unsigned char *value)",
+                  "    {   if (canonical_name[*value] == UNNAMED) canonical_name[*value] = canonical_next++;",
+                  "        *value = canonical_name[*value];",
+                  "    }",
+                  "}",
+                  "inline canonicalize() {",
+                  "    c_code {",
+                  "        int cpu_nr, task_nr, slot;",
+                  "        memset(canonical_name, UNNAMED, sizeof canonical_name);",
+                  "        canonical_name[INIT] = INIT;",
+                  "        canonical_next = INIT + 1;",
+                  "        for (cpu_nr = 0; cpu_nr < CPUS; cpu_nr++) {",
+                  "            rename_value(&now.cpu[cpu_nr].pkrs);",
+                  *(f"            {line}" for line in cpu),
+                  "        }",
+                  *(f"        {line}" for line in glob),
+                  "        for (task_nr = 0; task_nr < NTASKS; task_nr++) {",
+                  "            rename_value(&now.task[task_nr].left_with);",
+                  *(f"            {line}" for line in task),
+                  "            for (slot = 1; slot <= DEPTH; slot++) {",
+                  "                rename_value(&now.task[task_nr].interrupted[slot]);",
+                  *(f"                {line}" for line in frame),
+                  "            }",
+                  "        }",
+                  "    }",
+                  "}",
+                  "",
+                  "/* A fatal push or pop: every path that ends so ends in this one state. */",
+                  "inline halt() {",
+                  "    c_code {",
+                  "        memset(now.task, 0, sizeof now.task);",
+                  "        memset(now.cpu, 0, sizeof now.cpu);",
+                  *(["        memset(&now.globals, 0, sizeof now.globals);"] if glob else []),
+                  "    };",
+                  "    halted = 1;",
+                  "    fatal = 0",
+                  "}")
+
+    def frames(self) -> None:
+        ready = " && ".join(f"cpu[{c}].running != (t)" for c in range(self.bounds.cpus))
+        atomic = " + ".join(f"task[t].frames_of[{self.kind[k.index]}]" for k in self.model.kinds if k.atomic) or "0"
+        self.emit("/* ---- frames, and when each event is enabled (system.py, _task_events) ---- */",
+                  "#define top_kind(t)        task[t].kind[task[t].top]",
+                  "#define runs(c, t)         (!halted && cpu[c].running == (t))",
+                  f"#define ready(t)           ({ready})",
+                  "#define in_body(t)         (!task[t].exiting[task[t].top])",
+                  f"#define atomic_frames(t)   ({atomic})",
+                  "#define no_atomic_below(t) (atomic_frames(t) == is_atomic(top_kind(t)))",
+                  "#define may_write(t)       (in_body(t) && writes(top_kind(t)))",
+                  "#define may_schedule(t)    (in_body(t) && sleeps(top_kind(t)) && no_atomic_below(t))",
+                  "#define may_preempt(t)     (in_body(t) && preempt_on_exit(top_kind(t)) && no_atomic_below(t))",
+                  "#define may_exit(t)        (task[t].top > 0)")
+        for k in self.model.entries:
+            terms = ["in_body(t)", "task[t].top < DEPTH",
+                     self.kinds_where(lambda below: below.index in k.interrupts, "top_kind(t)")]
+            if k.max_frames is not None:
+                terms.append(f"task[t].frames_of[{self.kind[k.index]}] < {k.max_frames}")
+            self.emit(f"#define may_enter_{self.kind_id[k.index]}(t) ({' && '.join(terms)})")
+        frame_cells = [f"    task[t].{self.field[s.index]}[task[t].top] = INIT;"
+                       for s in self.strategy.storages if s.place.is_frame]
+        self.emit("",
+                  "/* The frame is pushed before the entry actions run, so that they reach its storage",
+                  "   as task[t].X[task[t].top]; the interrupted value is recorded before any action. */",
+                  "inline push_frame(t, c, K) {",
+                  "    task[t].top++;",
+                  "    task[t].kind[task[t].top] = K;",
+                  "    task[t].frames_of[K]++;",
+                  "    task[t].interrupted[task[t].top] = cpu[c].pkrs",
+                  "}",
+                  "/* A popped frame's cells are cleared: equal futures are equal states. */",
+                  "inline pop_frame(t) {",
+                  "    task[t].frames_of[top_kind(t)]--;",
+                  "    task[t].kind[task[t].top] = 0;",
+                  "    task[t].exiting[task[t].top] = 0;",
+                  "    task[t].interrupted[task[t].top] = INIT;",
+                  *frame_cells,
+                  "    task[t].top--",
+                  "}")
+
+    # ---- the strategy's handlers ---------------------------------------------------------------
+
+    def value(self, value) -> str:
+        if isinstance(value, ir.Init):
+            return "INIT"
+        if isinstance(value, ir.Pkrs):
+            return "cpu[c].pkrs"
+        storage = self.strategy.storages[value.storage]
+        name = self.field[storage.index]
+        return {ir.Place.TASK: f"task[t].{name}", ir.Place.CPU: f"cpu[c].{name}",
+                ir.Place.GLOBAL: f"globals.{name}"}.get(storage.place, f"task[t].{name}[task[t].top]")
+
+    def stack(self, index: int) -> tuple[str, str, int]:
+        storage = self.strategy.storages[index]
+        owner = "task[t]" if storage.place is ir.Place.TASK_STACK else "cpu[c]"
+        name = f"{owner}.{self.field[index]}"
+        return name, f"{name}_index", storage.size
+
+    def check(self, prop: ir.Property, condition: str, indent: str) -> list[str]:
+        if prop not in self.asserted:
+            return []
+        return [f"{indent}{prop.value} = " + ("0;" if condition == "false" else f"({condition});"),
+                f"{indent}assert({prop.value});",
+                f"{indent}{prop.value} = 1;"]
+
+    def statements(self, body, indent: str) -> list[str]:
+        out = []
+        for statement in body:
+            out.append(f"{indent}/* {_comment(statement.span.text.splitlines()[0])} */")
+            if isinstance(statement, ir.Assign):
+                out.append(f"{indent}{self.value(statement.target)} = {self.value(statement.value)};")
+            elif isinstance(statement, ir.Push):
+                entries, index, size = self.stack(statement.stack)
+                out += [f"{indent}if",
+                        f"{indent}:: !fatal && {index} == {size} ->  /* full: the kernel BUG()s */",
+                        *self.check(P.NO_OVERFLOW, "false", indent + "    "),
+                        f"{indent}    fatal = 1",
+                        f"{indent}:: !fatal && {index} < {size} ->",
+                        f"{indent}    {entries}[{index}] = {self.value(statement.value)};",
+                        f"{indent}    {index}++",
+                        f"{indent}:: else -> skip  /* an earlier push or pop of this step was fatal */",
+                        f"{indent}fi;"]
+            elif isinstance(statement, ir.Pop):
+                entries, index, _ = self.stack(statement.stack)
+                out += [f"{indent}if",
+                        f"{indent}:: !fatal && {index} == 0 ->  /* empty: the kernel BUG()s */",
+                        *self.check(P.NO_UNDERFLOW, "false", indent + "    "),
+                        f"{indent}    fatal = 1",
+                        f"{indent}:: !fatal && {index} > 0 ->",
+                        f"{indent}    {index}--;",
+                        f"{indent}    {self.value(statement.target)} = {entries}[{index}];",
+                        f"{indent}    {entries}[{index}] = INIT  /* above the top: unreadable until pushed again */",
+                        f"{indent}:: else -> skip  /* an earlier push or pop of this step was fatal */",
+                        f"{indent}fi;"]
+            else:
+                test = "==" if statement.equal else "!="
+                out += [f"{indent}if",
+                        f"{indent}:: {self.value(statement.left)} {test} {self.value(statement.right)} ->",
+                        *(self.statements(statement.then, indent + "    ") or [f"{indent}    skip"]),
+                        f"{indent}:: else ->",
+                        *(self.statements(statement.otherwise, indent + "    ") or [f"{indent}    skip"]),
+                        f"{indent}fi;"]
+        if out:
+            out[-1] = out[-1].removesuffix(";")
+        return out
+
+    def handlers(self) -> None:
+        self.emit("/* ---- the strategy's actions, one inline per handler of the spec ----",
+                  "   t: the task, c: its CPU; frame storage belongs to the frame task[t].top. */")
+        for handler in self.strategy.handlers:
+            self.emit(f"/* {_comment(handler.span.text.splitlines()[0])} */",
+                      f"inline {self.handler_name[id(handler)]}(t, c) {{",
+                      *(self.statements(handler.body, "    ") or ["    skip"]),
+                      "}")
+
+    def run_handler(self, hook: ir.Hook, kind: int | None = None) -> str:
+        handler = self.strategy.handler_for(hook, kind)
+        return f"{self.handler_name[id(handler)]}(t, c)" if handler else "skip  /* no handler */"
+
+    # ---- events -------------------------------------------------------------------------------------
+
+    def events(self) -> None:
+        self.emit("/* ---- events: each runs as one d_step, then renames values canonically ---- */",
+                  "inline finish_enter(t, c) {",
+                  "    if",
+                  "    :: fatal -> halt()",
+                  "    :: else ->",
+                  *self.check(P.FRESH, "cpu[c].pkrs == INIT", "        "),
+                  "        canonicalize()",
+                  "    fi",
+                  "}")
+        for k in self.model.entries:
+            self.emit(f"inline enter_{self.kind_id[k.index]}(t, c) {{",
+                      f"    push_frame(t, c, {self.kind[k.index]});",
+                      f"    {self.run_handler(ir.Hook.ENTRY, k.index)};",
+                      "    finish_enter(t, c)",
+                      "}")
+        by_handler: dict[str, list[str]] = {}  # kinds that share an exit handler share one option
+        for k in self.model.entries:
+            by_handler.setdefault(self.run_handler(ir.Hook.EXIT, k.index), []).append(self.kind[k.index])
+        exits = [f"    :: {' || '.join(f'top_kind(t) == {kind}' for kind in kinds)} -> {run}"
+                 for run, kinds in by_handler.items()]
+        self.emit("inline write_pkrs(t, c) {",
+                  "    cpu[c].pkrs = FRESH;",
+                  f"    {self.run_handler(ir.Hook.WRITE)};",
+                  "    if",
+                  "    :: fatal -> halt()",
+                  "    :: else ->",
+                  *self.check(P.NO_CLOBBER, "cpu[c].pkrs == FRESH", "        "),
+                  "        canonicalize()",
+                  "    fi",
+                  "}",
+                  "inline exit_frame(t, c) {",
+                  "    if",
+                  *exits,
+                  "    fi;",
+                  "    if",
+                  "    :: fatal -> halt()",
+                  "    :: else ->",
+                  *self.check(P.NO_LOST, "user_mode(task[t].kind[task[t].top - 1]) || "
+                                         "cpu[c].pkrs == task[t].interrupted[task[t].top]", "        "),
+                  "        pop_frame(t);",
+                  "        canonicalize()",
+                  "    fi",
+                  "}",
+                  "/* switch out after schedule: an observing frame records the value it leaves with */",
+                  "inline leave_cpu(t, c) {",
+                  "    if",
+                  "    :: !user_mode(top_kind(t)) -> task[t].left_with = cpu[c].pkrs",
+                  "    :: else -> skip",
+                  "    fi;",
+                  f"    {self.run_handler(ir.Hook.SWITCH_OUT)};",
+                  "    cpu[c].running = IDLE",
+                  "}",
+                  "/* switch out after preempt: the frame is marked exiting first and records nothing */",
+                  "inline preempt_cpu(t, c) {",
+                  "    task[t].exiting[task[t].top] = 1;",
+                  f"    {self.run_handler(ir.Hook.SWITCH_OUT)};",
+                  "    cpu[c].running = IDLE",
+                  "}",
+                  "/* switch in task t on CPU c; no_stale when the resumed frame observes */",
+                  "inline enter_cpu(t, c) {",
+                  "    cpu[c].running = t;",
+                  f"    {self.run_handler(ir.Hook.SWITCH_IN)};",
+                  "    if",
+                  "    :: fatal -> halt()",
+                  "    :: else ->",
+                  *self.check(P.NO_STALE, "task[t].exiting[task[t].top] || user_mode(top_kind(t)) || "
+                                          "cpu[c].pkrs == task[t].left_with", "        "),
+                  "        canonicalize()",
+                  "    fi",
+                  "}",
+                  "inline stay_idle() {",
+                  "    if",
+                  "    :: fatal -> halt()",
+                  "    :: else -> canonicalize()",
+                  "    fi",
+                  "}")
+
+    def process(self) -> None:
+        b = self.bounds
+        boot = []
+        for t in range(self.ntasks):
+            base = self.kind[self.model.kind("user" if t < b.tasks else "kthread").index]
+            boot += [f"    task[{t}].kind[0] = {base};", f"    task[{t}].frames_of[{base}] = 1;"]
+        boot += [f"    cpu[{c}].running = {c if c < self.ntasks else 'IDLE'};" for c in range(b.cpus)]
+        boot[-1] = boot[-1].removesuffix(";")
+        self.emit("/* Task i < CPUS starts on CPU i in its base frame; every value is INIT. */",
+                  "inline boot() {", *boot, "}",
+                  "",
+                  "active proctype kernel() {",
+                  "    d_step { boot() };",
+                  "end:  /* a path may end: nothing enabled is not an error */",
+                  "    do")
+        for c in range(b.cpus):
+            for t in range(self.ntasks):
+                others = [u for u in range(self.ntasks) if u != t]
+                on = f"runs({c}, {t})"
+                self.emit(f"    /* task {t} on CPU {c} */")
+                for k in self.model.entries:
+                    name = self.kind_id[k.index]
+                    self.emit(f"    :: d_step {{ {on} && may_enter_{name}({t}) -> enter_{name}({t}, {c}) }}")
+                self.emit(f"    :: d_step {{ {on} && may_write({t}) -> write_pkrs({t}, {c}) }}",
+                          f"    :: d_step {{ {on} && may_exit({t}) -> exit_frame({t}, {c}) }}")
+                for event, guard, out in (("schedule", "may_schedule", "leave_cpu"),
+                                          ("preempt", "may_preempt", "preempt_cpu")):
+                    for u in others:
+                        self.emit(f"    :: d_step {{ {on} && {guard}({t}) && ready({u}) -> "
+                                  f"{out}({t}, {c}); enter_cpu({u}, {c}) }}  /* {event} -> task {u} */")
+                    self.emit(f"    :: d_step {{ {on} && {guard}({t}) -> {out}({t}, {c}); stay_idle() }}"
+                              f"  /* {event} -> idle */")
+            self.emit(f"    /* CPU {c} idle: dispatch a ready task */")
+            for u in range(self.ntasks):
+                self.emit(f"    :: d_step {{ !halted && cpu[{c}].running == IDLE && ready({u}) -> "
+                          f"enter_cpu({u}, {c}) }}")
+        self.emit("    od", "}")

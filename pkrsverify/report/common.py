@@ -1,0 +1,81 @@
+"""Words every format uses the same way: verdicts, changes, coverage, bounds."""
+from __future__ import annotations
+
+from ..result import CheckResult, PropertyResult, StopReason, Verdict
+
+
+def verdict_text(result: PropertyResult) -> str:
+    """`VIOLATED in 6 events`, `holds`, `UNKNOWN`."""
+    if result.verdict is Verdict.VIOLATED:
+        return f"VIOLATED in {result.trace.length} events"
+    if result.verdict is Verdict.UNKNOWN:
+        return "UNKNOWN"
+    return result.verdict.value
+
+
+def describe_change(name: str, old: str, new: str) -> str:
+    """One changed cell, as a diff trace shows it: `x: INIT -> v1`; a stack as the push or pop it was."""
+    if not old:
+        return f"{name} = {new} (new frame)"
+    if old.startswith("[") and new.startswith("["):
+        before, after = _items(old), _items(new)
+        if len(after) == len(before) + 1 and after[:-1] == before:
+            return f"{name}: pushed {after[-1]}, {len(after)} deep"
+        if len(before) == len(after) + 1 and before[:-1] == after:
+            return f"{name}: popped {before[-1]}, {len(after)} left"
+    return f"{name}: {old} -> {new}"
+
+
+def _items(stack: str) -> list[str]:
+    inner = stack[1:-1].strip()
+    return [item.strip() for item in inner.split(",")] if inner else []
+
+
+def changes(step) -> list[str]:
+    """A step's changed cells, described (old values are there when provenance.py filled them)."""
+    previous = step.previous or ("?",) * len(step.changes)
+    return [describe_change(name, old, new) for (name, new), old in zip(step.changes, previous)]
+
+
+def coverage_lines(result: CheckResult) -> list[str]:
+    """What the search exercised: entry kinds, handlers, the deepest nesting."""
+    coverage = result.coverage
+    if coverage is None:
+        return []
+    entered = ", ".join(coverage.entered) or "none"
+    ran = ", ".join(coverage.handlers_run) or "none"
+    partial = "" if result.stop is StopReason.COMPLETE else " (the search stopped early: partial)"
+    return [f"entered: {entered}", f"handlers run: {ran}",
+            f"deepest nesting: {coverage.max_nesting} of depth {result.bounds.depth}{partial}"]
+
+
+def coverage_warnings(result: CheckResult) -> list[str]:
+    """Why a "holds" may be vacuous. Not shown when every property is violated:
+    a counterexample is evidence whatever the rest of the search covered."""
+    coverage = result.coverage
+    if coverage is None or all(p.verdict is Verdict.VIOLATED for p in result.properties):
+        return []
+    out = list(coverage.warnings)
+    if result.bounds.depth >= 2 and coverage.max_nesting < 2 and coverage.entered:
+        out.append(f"no entry ever nested inside another (deepest nesting {coverage.max_nesting}): "
+                   f"a verdict about nesting means nothing here")
+    if out and result.stop is not StopReason.COMPLETE:
+        out = [w + " (so far: the search stopped early)" for w in out]
+    return out
+
+
+def bounds_text(result: CheckResult) -> str:
+    return result.bounds.describe()
+
+
+def statistics_text(result: CheckResult, timings: bool) -> str:
+    s = result.statistics
+    if result.engine == "z3":  # no states are counted: proofs, and BMC to `levels` events
+        stop = "every property proved or violated" if result.stop is StopReason.COMPLETE else result.stop.value
+        text = f"{stop}: z3, BMC refuted up to {s.levels} events"
+        return text + (f", {s.seconds:.2f} s" if timings else "")
+    text = (f"{result.stop.value}: {s.states:,} states, {s.transitions:,} transitions, "
+            f"{s.levels} BFS levels")
+    if timings:
+        text += f", {s.seconds:.2f} s ({s.states_per_second:,.0f} states/s)"
+    return text

@@ -1,0 +1,254 @@
+"""`compare`: designs side by side, the thread's argument at a glance.
+
+Two tables with a row per design: the verdicts (a column per property:
+`ok`, `FAIL n` with the shortest counterexample's length, or `ok<=n` when a
+limit stopped the search after every scenario of up to n events), and the
+static review figures of review.py. Below them the notes the cells point
+at, then each violated design's shortest counterexample.
+
+Plain text keeps to 72 columns: a table that would not fit becomes one
+paragraph per design instead.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich import box
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from .. import ir
+from ..result import CheckResult, PropertyResult, Verdict
+from ..review import ReviewFigures
+from . import markdown, plain
+from .plain import WIDTH, unbroken, wrap
+
+SHORT = {ir.Property.FRESH: "fresh", ir.Property.NO_LOST: "lost", ir.Property.NO_STALE: "stale",
+         ir.Property.NO_CLOBBER: "clobber", ir.Property.NO_OVERFLOW: "overflow", ir.Property.NO_UNDERFLOW: "underflow"}
+LEGEND = ("ok: holds, every reachable state explored; FAIL n: violated, the shortest counterexample "
+          "has n events; ok<=n: no violation within n events (a search limit was hit: not a proof); "
+          "-: not checked. Columns: fresh, no_lost, no_stale, no_clobber, no_overflow, no_underflow.")
+REVIEW_LEGEND = ("Bytes as the thread counts them (32-bit values, a 32-bit stack index). MSR accesses per "
+                 "event as reads r and writes w, a range where a write is under `if PKRS != X`; "
+                 "`switch` is one task's switch_out plus the next one's switch_in.")
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    text: str
+    style: str = ""
+
+
+def verdict_cell(result: CheckResult, prop: ir.Property) -> Cell:
+    found = result.result_for(prop)
+    if found is None:
+        return Cell("-", "dim")
+    if found.verdict is Verdict.VIOLATED:
+        return Cell(f"FAIL {found.trace.length}", "bold red")
+    if found.verdict is Verdict.UNKNOWN:
+        return Cell(f"ok<={result.statistics.levels}", "yellow")
+    return Cell("ok", "green")
+
+
+def review_cells(figures: ReviewFigures) -> list[Cell]:
+    star = lambda uniform: "" if uniform else "*"  # noqa: E731
+    return [Cell(str(figures.bytes_per_task)), Cell(str(figures.bytes_per_cpu)),
+            Cell(f"{figures.bytes_per_frame}{star(figures.bytes_per_frame_uniform)}"),
+            Cell(figures.entry.worst.describe() + star(figures.entry.uniform)),
+            Cell(figures.exit.worst.describe() + star(figures.exit.uniform)),
+            Cell(figures.switch.worst.describe()),
+            Cell("grows" if figures.pt_regs_layout_changes else "same",
+                 "yellow" if figures.pt_regs_layout_changes else ""),
+            Cell("yes" if figures.findable else "no", "green" if figures.findable else "")]
+
+
+VERDICT_HEAD = ["design", *SHORT.values()]
+REVIEW_HEAD = ["design", "B/task", "B/cpu", "B/frame", "entry", "exit", "switch", "pt_regs", "found"]
+
+
+def rows(results: list[CheckResult]) -> tuple[list[list[Cell]], list[list[Cell]]]:
+    verdicts = [[Cell(r.strategy, "bold"), *(verdict_cell(r, p) for p in SHORT)] for r in results]
+    reviews = [[Cell(r.strategy, "bold"), *review_cells(r.review)] for r in results if r.review is not None]
+    return verdicts, reviews
+
+
+def notes(results: list[CheckResult]) -> list[str]:
+    """What a `*` stands for."""
+    out = []
+    for r in results:
+        figures = r.review
+        if figures is None:
+            continue
+        for hook in (figures.entry, figures.exit):
+            if not hook.uniform:
+                out.append(f"* {r.strategy}: {hook.event} {hook.describe()}")
+        if not figures.bytes_per_frame_uniform:
+            kinds = [f"{f.name} ({f.place})" for f in figures.storages if f.per == "frame"]
+            out.append(f"* {r.strategy}: frame storage only on some entries: {', '.join(kinds)}")
+    return out
+
+
+TRACES_TITLE = "The shortest counterexample of each violated design"
+FOUND = "found: can the unwinder and the #PF handler find the saved value from pt_regs?"
+
+
+def found_notes(results: list[CheckResult]) -> list[str]:
+    return [f"{r.strategy}: {r.review.findable_why}" for r in results if r.review is not None]
+
+
+def bounds_line(results: list[CheckResult]) -> list[str]:
+    """The bounds every design was checked at, grouped."""
+    groups: dict[str, list[str]] = {}
+    for r in results:
+        groups.setdefault(r.bounds.describe(), []).append(r.strategy)
+    if len(groups) == 1:
+        return [f"bounds: {next(iter(groups))}"]
+    return [f"bounds {bounds}: {', '.join(names)}" for bounds, names in groups.items()]
+
+
+def shortest(result: CheckResult) -> PropertyResult | None:
+    """The design's shortest counterexample (the first property on a tie)."""
+    violated = [p for p in result.properties if p.trace is not None]
+    return min(violated, key=lambda p: p.trace.length) if violated else None
+
+
+# ---- plain ------------------------------------------------------------------------------
+
+def _plain_table(head: list[str], body: list[list[Cell]], right: set[int]) -> list[str] | None:
+    widths = [max(len(head[i]), *(len(row[i].text) for row in body)) for i in range(len(head))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+    lines = [line(head).rstrip()] + [line([c.text for c in row]).rstrip() for row in body]
+    return lines if max(map(len, lines)) <= WIDTH else None
+
+
+def _plain_review_table(body: list[list[Cell]]) -> list[str] | None:
+    """The review figures under group headings, so that they fit in 72 columns."""
+    width = max(len("design"), *(len(row[0].text) for row in body))
+    groups = ((("task", 4), ("cpu", 3), ("frame", 5)), (("entry", 6), ("exit", 6), ("switch", 6)),
+              (("layout", 7),), (("found", 5),))
+    titles = ("bytes per", "MSR r/w on", "pt_regs", "")
+    gaps = (" ", "  ", "", "")
+    widths = [max(w, *(len(row[1 + i].text) for row in body))
+              for i, (_, w) in enumerate(column for group in groups for column in group)]
+
+    def line(first: str, cells: list[str], right: bool) -> str:
+        out, i = [first.ljust(width)], 0
+        for group, gap in zip(groups, gaps):
+            parts = []
+            for _ in group:
+                cell = cells[i]
+                parts.append(cell.rjust(widths[i]) if right and i < 3 else cell.ljust(widths[i]))
+                i += 1
+            out.append(gap.join(parts))
+        return "  ".join(out).rstrip()
+
+    group_widths = [sum(widths[i] for i in range(start, start + len(g))) + len(gap) * (len(g) - 1)
+                    for start, g, gap in zip((0, 3, 6, 7), groups, gaps)]
+    top = " " * width + "".join("  " + title.ljust(w) for title, w in zip(titles, group_widths))
+    lines = [top.rstrip(), line("design", [name for group in groups for name, _ in group], False)]
+    lines += [line(row[0].text, [c.text for c in row[1:]], True) for row in body]
+    return lines if max(map(len, lines)) <= WIDTH else None
+
+
+def _plain_paragraphs(head: list[str], body: list[list[Cell]]) -> list[str]:
+    out = []
+    for row in body:
+        pairs = ", ".join(unbroken(f"{h} {c.text}") for h, c in zip(head[1:], row[1:]))
+        out += wrap(f"{row[0].text}: {pairs}", "", "    ")
+    return out
+
+
+def render_plain_comparison(results: list[CheckResult], *, all_traces: bool = False) -> str:
+    verdicts, reviews = rows(results)
+    lines = ["Verdicts", ""]
+    lines += _plain_table(VERDICT_HEAD, verdicts, set()) or _plain_paragraphs(VERDICT_HEAD, verdicts)
+    lines += ["", *wrap(LEGEND, "", "")]
+    for line in bounds_line(results):
+        lines += wrap(line)
+    if reviews:
+        lines += ["", "Review figures", ""]
+        lines += _plain_review_table(reviews) or _plain_paragraphs(REVIEW_HEAD, reviews)
+        lines += ["", *wrap(REVIEW_LEGEND, "", "")]
+        for note in notes(results):
+            lines += wrap(note, "", "    ")
+        lines += ["", *wrap(FOUND, "", "")]
+        for note in found_notes(results):
+            lines += wrap(note, "  ", "      ")
+    lines.append("")
+    if any(_traces(r, all_traces) for r in results):
+        lines += [TRACES_TITLE if not all_traces else "Counterexamples", ""]
+    for result in results:
+        for prop in _traces(result, all_traces):
+            lines += wrap(f"{result.strategy} ({result.spec}):")
+            lines += plain.violation(prop).rstrip("\n").split("\n")
+            lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _traces(result: CheckResult, all_traces: bool) -> list[PropertyResult]:
+    if all_traces:
+        return [p for p in result.properties if p.trace is not None]
+    found = shortest(result)
+    return [found] if found else []
+
+
+# ---- rich (a terminal) --------------------------------------------------------------------
+
+def render_rich_comparison(results: list[CheckResult], *, all_traces: bool = False) -> Group:
+    from .text import violation
+
+    verdicts, reviews = rows(results)
+    parts = [_rich_table("Verdicts", VERDICT_HEAD, verdicts, set()), Text(LEGEND, style="dim")]
+    parts += [Text(line, style="dim") for line in bounds_line(results)]
+    if reviews:
+        parts += [Text(""), _rich_table("Review figures", REVIEW_HEAD, reviews, {1, 2, 3}),
+                  Text(REVIEW_LEGEND, style="dim")]
+        parts += [Text(note) for note in notes(results)]
+        parts += [Text(FOUND, style="bold")] + [Text("  " + note) for note in found_notes(results)]
+    parts.append(Text(""))
+    for result in results:
+        for prop in _traces(result, all_traces):
+            parts.append(Text(f"{result.strategy} ({result.spec}):", style="bold"))
+            parts.append(violation(prop, False))
+    return Group(*parts)
+
+
+def _rich_table(title: str, head: list[str], body: list[list[Cell]], right: set[int]) -> Table:
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+    for i, name in enumerate(head):
+        table.add_column(name, justify="right" if i in right else "left")
+    for row in body:
+        table.add_row(*(Text(c.text, style=c.style) for c in row))
+    return table
+
+
+# ---- markdown -------------------------------------------------------------------------------
+
+def render_markdown_comparison(results: list[CheckResult], *, all_traces: bool = False) -> str:
+    head = ["design", *(p.value for p in SHORT), "bytes/task", "bytes/CPU", "bytes/frame", "MSR on entry",
+            "MSR on exit", "MSR on switch", "pt_regs layout", "found from pt_regs"]
+    lines = ["## Designs compared", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for result in results:
+        cells = [f"`{result.strategy}`"]
+        for prop in SHORT:
+            cell = verdict_cell(result, prop).text
+            cells.append(f"**{cell}**" if cell.startswith("FAIL") else cell)
+        if result.review is not None:
+            cells += [markdown.cell(c.text) for c in review_cells(result.review)]
+        else:
+            cells += [""] * 8
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", LEGEND, "", REVIEW_LEGEND, ""]
+    lines += [f"- {b}" for b in bounds_line(results)]
+    lines += [f"- {markdown.cell(n)}" for n in notes(results)]
+    lines += ["", f"**{FOUND}**", ""] + [f"- {markdown.cell(n)}" for n in found_notes(results)]
+    lines.append("")
+    for result in results:
+        for prop in _traces(result, all_traces):
+            lines += [f"## `{result.strategy}` (`{result.spec}`)", ""]
+            lines += markdown.counterexample(prop)
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,208 @@
+"""Hypothesis strategies: random small models and strategy specs, as TEXT.
+
+A generated case is a model file and a spec file, written in the language
+of language.md and run through the normal pipeline (parse, analyze), so
+the parser and the static checks are exercised too, and a failing case is
+printed as something one can paste into a file and run by hand.
+
+What is covered, so that an engine that diverges from semantics.md has
+somewhere to show it:
+
+- models: 1-3 entry kinds with random `from` lists (bases, entries, `any`),
+  `max`, `writes`, `sleeps` or `atomic`, `preempt_on_exit`; bases `user`
+  and `kthread` (with or without `writes`/`sleeps`); 1-2 tasks (user tasks
+  and kthreads), 1-2 CPUs, depth 0-3;
+- specs: 1-3 storages on every place (`task`, `task stack N`, `cpu`,
+  `cpu stack N`, `global`, `frame in pt_regs`, `frame beside pt_regs`,
+  `frame in idtentry_state only(...)`); handlers on every hook, `on entry`
+  and `on exit` with and without kind lists; statements of every form
+  (`X = Y` between PKRS, INIT and cells, `push`, `pop`, `if ==`/`if !=` with
+  and without `else`), only where the static rules allow them.
+
+Use `cases()` for (model_text, spec_text) pairs and `load(case)` for the
+checked ir.Strategy. Every generated case passes the static checks; one that
+does not is a bug in this module (or in analyze.py), and `load` says which.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hypothesis import strategies as st
+
+from pkrsverify import ir
+from pkrsverify.analyze import analyze_model, analyze_strategy
+from pkrsverify.parser import parse
+from pkrsverify.source import SourceFile
+
+KIND_NAMES = ("syscall", "irq", "nmi")
+FLAGS = ("writes", "sleeps", "atomic", "preempt_on_exit")
+PLACES = ("task", "task stack", "cpu", "cpu stack", "global", "frame in pt_regs", "frame beside pt_regs",
+          "frame in idtentry_state")
+
+
+@dataclass(frozen=True)
+class Case:
+    model: str   # the text of a .model file
+    spec: str    # the text of a .spec file naming it (`model "random.model"`)
+
+    def __str__(self) -> str:  # how hypothesis shows a falsifying example
+        return f"\n# random.model\n{self.model}\n# random.spec\n{self.spec}"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    name: str
+    interrupts: tuple[str, ...]   # `from` list ("any" alone, or kind names)
+    max_frames: int | None
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Storage:
+    name: str
+    place: str
+    size: int            # stacks
+    only: tuple[str, ...]  # idtentry_state
+
+    @property
+    def is_stack(self) -> bool:
+        return self.place.endswith("stack")
+
+    @property
+    def is_frame(self) -> bool:
+        return self.place.startswith("frame")
+
+    def declaration(self) -> str:
+        if self.is_stack:
+            return f"storage {self.name} : {self.place} {self.size}"
+        if self.place == "frame in idtentry_state":
+            return f"storage {self.name} : {self.place} only({', '.join(self.only)})"
+        return f"storage {self.name} : {self.place}"
+
+
+@st.composite
+def models(draw, max_tasks: int = 2, max_cpus: int = 2, max_depth: int = 3,
+           max_kinds: int = 3) -> tuple[str, tuple[_Entry, ...]]:
+    """A model's text, and its entry kinds (what specs may name)."""
+    tasks = draw(st.integers(0, max_tasks))
+    kthreads = draw(st.integers(0 if tasks else 1, max_tasks - tasks))
+    cpus = draw(st.integers(1, max_cpus))
+    depth = draw(st.integers(0, max_depth))
+    bases = (["user"] if tasks or draw(st.booleans()) else []) + (["kthread"] if kthreads else [])
+    names = list(KIND_NAMES[:draw(st.integers(1, min(max_kinds, len(KIND_NAMES))))])
+    entries = []
+    for name in names:
+        if draw(st.integers(0, 4)) == 0:
+            interrupts = ("any",)
+        else:
+            interrupts = tuple(draw(st.lists(st.sampled_from(bases + names), min_size=1, max_size=3, unique=True)))
+        max_frames = draw(st.none() | st.integers(1, 2))
+        flags = [f for f in FLAGS if draw(st.booleans())]
+        if "atomic" in flags and "sleeps" in flags:
+            flags.remove(draw(st.sampled_from(["atomic", "sleeps"])))
+        entries.append(_Entry(name, interrupts, max_frames, tuple(flags)))
+    lines = [f"model random \"a random small model\" {{",
+             f"    tasks {tasks}", f"    kthreads {kthreads}", f"    cpus {cpus}", f"    depth {depth}"]
+    if "user" in bases:
+        lines.append("    base user")
+    if "kthread" in bases:
+        kflags = [f for f in ("writes", "sleeps") if draw(st.booleans())]
+        lines.append("    base kthread" + (f" {{ {'; '.join(kflags)} }}" if kflags else ""))
+    for entry in entries:
+        attributes = [f"from {', '.join(entry.interrupts)}"]
+        if entry.max_frames is not None:
+            attributes.append(f"max {entry.max_frames}")
+        attributes += entry.flags
+        lines.append(f"    entry {entry.name} {{ {'; '.join(attributes)} }}")
+    lines.append("}")
+    return "\n".join(lines) + "\n", tuple(entries)
+
+
+@st.composite
+def _storages(draw, kinds: tuple[str, ...], max_storages: int) -> tuple[_Storage, ...]:
+    count = draw(st.integers(1, max_storages))
+    out = []
+    for i in range(count):
+        place = draw(st.sampled_from(PLACES))
+        size = draw(st.integers(1, 3))
+        only = tuple(draw(st.lists(st.sampled_from(kinds), min_size=1, unique=True))) \
+            if place == "frame in idtentry_state" else ()
+        out.append(_Storage(f"s{i}.{place.split()[-1]}", place, size, tuple(sorted(only, key=kinds.index))))
+    return tuple(out)
+
+
+def _statements(draw, storages, frame_kinds: frozenset[str] | None, nesting: int = 0) -> list[str]:
+    """Statements valid in a handler whose frame (if any) is one of `frame_kinds`."""
+    usable = [s for s in storages if not s.is_frame or (
+        frame_kinds is not None and frame_kinds and (s.place != "frame in idtentry_state" or frame_kinds <= set(s.only)))]
+    cells = [s.name for s in usable if not s.is_stack]
+    stacks = [s.name for s in usable if s.is_stack]
+    values = ["PKRS", "INIT"] + cells
+    targets = ["PKRS"] + cells
+    forms = ["assign"] + (["push", "pop"] if stacks else []) + (["if"] if nesting < 2 else [])
+    out = []
+    for _ in range(draw(st.integers(0, 3))):
+        form = draw(st.sampled_from(forms))
+        if form == "assign":
+            out.append(f"{draw(st.sampled_from(targets))} = {draw(st.sampled_from(values))}")
+        elif form == "push":
+            out.append(f"push {draw(st.sampled_from(stacks))}, {draw(st.sampled_from(values))}")
+        elif form == "pop":
+            out.append(f"{draw(st.sampled_from(targets))} = pop {draw(st.sampled_from(stacks))}")
+        else:
+            left, right = draw(st.sampled_from(values)), draw(st.sampled_from(values))
+            compare = draw(st.sampled_from(["==", "!="]))
+            then = _statements(draw, storages, frame_kinds, nesting + 1)
+            text = f"if {left} {compare} {right} {{ {'; '.join(then)} }}"
+            if draw(st.booleans()):
+                text += f" else {{ {'; '.join(_statements(draw, storages, frame_kinds, nesting + 1))} }}"
+            out.append(text)
+    return out
+
+
+@st.composite
+def specs(draw, entries: tuple[_Entry, ...], max_storages: int = 3) -> str:
+    """A strategy spec for a model with these entry kinds (model file `random.model`)."""
+    kinds = tuple(e.name for e in entries)
+    storages = draw(_storages(kinds, max_storages))
+    lines = ['strategy random "a random strategy" {', '    model "random.model"']
+    lines += [f"    {s.declaration()}" for s in storages]
+    for hook in ("entry", "exit"):
+        # Some kinds get their own handler (each kind named at most once), the rest the general one.
+        named = draw(st.lists(st.sampled_from(kinds), unique=True, max_size=len(kinds)))
+        groups, rest = [], list(named)
+        while rest:
+            size = draw(st.integers(1, len(rest)))
+            groups.append(rest[:size])
+            rest = rest[size:]
+        for group in groups:
+            body = _statements(draw, storages, frozenset(group))
+            lines.append(f"    on {hook}({', '.join(group)}) {{ {'; '.join(body)} }}")
+        unnamed = frozenset(k for k in kinds if k not in named)
+        if unnamed and draw(st.booleans()):
+            lines.append(f"    on {hook} {{ {'; '.join(_statements(draw, storages, unnamed))} }}")
+    for hook in ("switch_out", "switch_in", "write"):
+        if draw(st.booleans()):
+            lines.append(f"    on {hook} {{ {'; '.join(_statements(draw, storages, None))} }}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+@st.composite
+def cases(draw, max_tasks: int = 2, max_cpus: int = 2, max_depth: int = 3, max_kinds: int = 3,
+          max_storages: int = 3) -> Case:
+    """A model and a spec for it. The defaults are the largest the agreement tests use; smaller
+    maxima give cheaper cases (the default test run uses them)."""
+    model, entries = draw(models(max_tasks, max_cpus, max_depth, max_kinds))
+    return Case(model, draw(specs(entries, max_storages)))
+
+
+def load(case: Case) -> ir.Strategy:
+    """The checked strategy of a case, through parse and analyze like any file."""
+    model_tree = parse(SourceFile("random.model", case.model))
+    model = analyze_model(model_tree)
+    spec_tree = parse(SourceFile("random.spec", case.spec))
+    return analyze_strategy(spec_tree, model)
+
+
+__all__ = ["Case", "cases", "models", "specs", "load"]
