@@ -59,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pkrsverify: interrupted", file=sys.stderr)
         return EXIT_LIMIT
+    except BrokenPipeError:
+        # The reader (`| head`) closed the pipe: the report was not delivered
+        # whole, so no verdict can be claimed. Point stdout at /dev/null so
+        # the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_LIMIT
 
 
 def main_exit() -> None:

@@ -18,11 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from . import ir
-from .layout import EXITING
 from .result import SourceRef, Trace
 from .source import Span
 from .system import INIT_VALUE, Action, Scope, System
-from .trace import Replayed, describe_event, storage_values, value_name
+from .trace import Replayed, storage_values, value_name
 
 
 class ProvenanceError(AssertionError):
@@ -308,5 +307,4 @@ def event_phrase(system: System, path: list[Replayed], number: int) -> str:
             return f"task {event.task}'s schedule" if system.layout.task_count > 1 else "the schedule"
 
 
-__all__ = ["record", "attach", "Record", "Write", "ProvenanceError", "event_phrase", "source_ref",
-           "describe_event", "EXITING"]
+__all__ = ["record", "attach", "Record", "Write", "ProvenanceError", "event_phrase", "source_ref"]

@@ -270,11 +270,12 @@ def test_a_terminal_gets_colour_and_the_same_content():
     from rich.console import Console
 
     from pkrsverify.engines.explicit import check
-    from pkrsverify.loader import load_strategy, with_bounds
+    from pkrsverify.loader import load_strategy
     from pkrsverify.report.text import render_text
     from pkrsverify.system import System
 
-    result = check(System(with_bounds(load_strategy("specs/thread_struct.spec"), depth=3)), spec="specs/thread_struct.spec")
+    spec = "tests/cases/thread_slot_nested_lost.spec"
+    result = check(System(load_strategy(spec)), spec=spec)
     console = Console(force_terminal=True, width=120, color_system="standard", record=True)
     console.print(render_text(result, plain=False))
     coloured = console.export_text(styles=True, clear=False)

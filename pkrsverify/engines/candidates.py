@@ -44,6 +44,7 @@ class Candidate:
     owner: str                    # "task 0", "cpu 1", "" (global)
     build: Callable               # scalar: state -> BoolRef; frame: (state, slot) -> BoolRef
     task: int | None = None       # frame candidates: the task whose frames it speaks of
+    bound: tuple | None = None    # "stack S of owner o holds at most m entries": (S, o, m), for sizing
 
     @property
     def frame(self) -> bool:
@@ -212,14 +213,15 @@ def _stack_shapes(enc: Encoding, t: int) -> list[Candidate]:
         for kind in enc.entries:
             out.append(Candidate(f"every task: {x.name} holds one entry per {kind.name} frame", f"task {t}",
                                  lambda s, top=top, k=kind: s[top] == enc.count(s, t, k)))
-        out += _bounds(x, top, f"task {t}")
+        out += _bounds(x, t, f"task {t}")
     return out
 
 
-def _bounds(stack: ir.Storage, top, owner: str) -> list[Candidate]:
-    who = "every task" if stack.place is ir.Place.TASK_STACK else "every CPU"
-    return [Candidate(f"{who}: {stack.name} holds at most {m} entries", owner, lambda s, m=m: s[top] <= m)
-            for m in range(stack.size)]
+def _bounds(stack: ir.Storage, owner: int, who: str) -> list[Candidate]:
+    top = top_key(stack, owner)
+    everyone = "every task" if stack.place is ir.Place.TASK_STACK else "every CPU"
+    return [Candidate(f"{everyone}: {stack.name} holds at most {m} entries", who, lambda s, m=m: s[top] <= m,
+                      bound=(stack.name, owner, m)) for m in range(stack.size)]
 
 
 def _cpu_candidates(enc: Encoding, c: int) -> list[Candidate]:
@@ -233,8 +235,7 @@ def _cpu_candidates(enc: Encoding, c: int) -> list[Candidate]:
     out = _pairs(terms, guards, f"cpu {c}")
     for x in storages:
         if x.place is ir.Place.CPU_STACK:
-            top = top_key(x, c)
-            out += _bounds(x, top, f"cpu {c}")
+            out += _bounds(x, c, f"cpu {c}")
     return out
 
 

@@ -48,7 +48,7 @@ class InductionOutcome:
     seconds: float
 
 
-class _Houdini:
+class Houdini:
     """One solver holding a step from a symbolic state; candidates switched on by literals."""
 
     def __init__(self, enc: Encoding, domain: list[Candidate], cands: list[Candidate]):
@@ -77,6 +77,11 @@ class _Houdini:
         self.literals = [z3.Bool(f"inv{i}") for i in range(len(pres))]
         self.dropped = [z3.Not(literal) for literal in self.literals]
         self.holds_after = [z3.Bool(f"inv{i}'") for i in range(len(pres))]
+        # Every candidate's outcome after the step in one term: bit i is candidate i (one model
+        # evaluation per round instead of one per candidate).
+        one, zero = z3.BitVecVal(1, 1), z3.BitVecVal(0, 1)
+        bits = [z3.If(after, one, zero) for after in reversed(self.holds_after)]
+        self.packed = z3.Concat(*bits) if len(bits) > 1 else bits[0]
         for literal, pre_fact, after, post_fact in zip(self.literals, pres, self.holds_after, posts):
             self.solver.add(z3.Implies(literal, pre_fact), after == post_fact)
         init = enc.initial_terms()
@@ -102,8 +107,8 @@ class _Houdini:
                 break
             if answer == z3.unknown:
                 return None, rounds
-            model = self.solver.model()
-            broken = {i for i in alive if z3.is_false(model.eval(self.holds_after[i], model_completion=True))}
+            bits = self.solver.model().eval(self.packed, model_completion=True).as_long()
+            broken = {i for i in alive if not bits >> i & 1}
             assert broken, "Houdini: a counterexample to induction that breaks nothing"
             alive -= broken
         lost = [self.cands[i].text for i in range(self.ndomain) if i not in alive]
@@ -157,7 +162,7 @@ def prove(enc: Encoding, properties, deadline: float | None = None, explain: boo
     assert enc.prefix_counts, "induction needs per-slot frame counts"
     started = time.perf_counter()
     cands = candidates(enc)
-    houdini = _Houdini(enc, domain_facts(enc), cands)
+    houdini = Houdini(enc, domain_facts(enc), cands)
     alive, rounds = houdini.run(deadline)
     if alive is None:
         return InductionOutcome({}, len(cands), 0, rounds, "timeout", time.perf_counter() - started)
@@ -174,7 +179,7 @@ def prove(enc: Encoding, properties, deadline: float | None = None, explain: boo
     return InductionOutcome(proofs, len(cands), kept, rounds, stopped, time.perf_counter() - started)
 
 
-def _readable(enc: Encoding, houdini: _Houdini, support: list[int]) -> tuple[str, ...]:
+def _readable(enc: Encoding, houdini: Houdini, support: list[int]) -> tuple[str, ...]:
     """One line per fact, merged across the tasks (or CPUs) it holds for."""
     owners: dict[str, list[str]] = {}
     for i in support:
@@ -190,4 +195,4 @@ def _readable(enc: Encoding, houdini: _Houdini, support: list[int]) -> tuple[str
     return tuple(lines)
 
 
-__all__ = ["prove", "Proof", "InductionOutcome", "METHOD"]
+__all__ = ["prove", "Proof", "InductionOutcome", "METHOD", "Houdini"]

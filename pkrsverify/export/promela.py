@@ -24,32 +24,14 @@ Beyond our states SPIN stores the state before `boot()` (one more), and the
 """
 from __future__ import annotations
 
-import re
-
 from .. import ir
 from ..layout import build_layout
+from .actions import Actions
+from .names import comment, names_for
 
 P = ir.Property
 UNNAMED = 255       # canonical renaming: a value not met yet
 MAX_VALUE_SLOTS = 253  # values are bytes: INIT, 1..slots, FRESH = slots + 1 and UNNAMED must fit
-
-PROMELA_WORDS = frozenset("""
-    active assert atomic bit bool break byte chan d_step D_proctype do else empty enabled eval false fi for full
-    get_priority goto hidden if in init inline int len local ltl mtype nempty never nfull np_ od of pc_value
-    print printf printm priority proctype provided run select set_priority short show skip timeout trace notrace
-    true typedef unless unsigned xr xs c_code c_decl c_expr c_state c_track always eventually until weak stronger
-    implies equivalent auto case char const continue default double enum extern float long register restrict
-    return signed sizeof static struct switch union void volatile while now
-""".split())
-# Names the generated model uses itself: storage fields and kind constants must not collide with them.
-OWN_NAMES = frozenset("""
-    task cpu globals halted fatal kernel top kind exiting frames_of left_with interrupted running pkrs
-    t c u k K f boot halt canonicalize push_frame pop_frame top_kind runs in_body ready no_atomic_below
-    atomic_frames is_atomic user_mode writes sleeps preempt_on_exit may_write may_schedule may_preempt may_exit
-    leave_cpu preempt_cpu enter_cpu stay_idle write_pkrs exit_frame schedule schedule_idle preempt preempt_idle
-    dispatch finish_enter rename_value canonical_name canonical_next
-""".split()) | {p.value for p in P}
-OWN_CONSTANTS = frozenset("NTASKS USER_TASKS CPUS DEPTH IDLE INIT FRESH UNNAMED NKINDS".split())
 
 
 class ExportError(ValueError):
@@ -60,22 +42,6 @@ def promela(strategy: ir.Strategy, bounds: ir.Bounds | None = None,
             properties: tuple[ir.Property, ...] | None = None, source: str = "") -> str:
     """The Promela model of `strategy` at `bounds`, asserting `properties` (default: the spec's)."""
     return _Writer(strategy, bounds or strategy.bounds, tuple(properties or strategy.properties), source).text()
-
-
-def _identifier(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", name)
-
-
-def _unique(preferred: str, taken: set[str], suffix: str) -> str:
-    name = preferred
-    while name in taken:
-        name += suffix
-    taken.add(name)
-    return name
-
-
-def _comment(text: str) -> str:
-    return " ".join(text.split()).replace("*/", "* /")
 
 
 class _Writer:
@@ -89,24 +55,9 @@ class _Writer:
         if self.value_slots > MAX_VALUE_SLOTS:
             raise ExportError(f"{self.value_slots} value slots at {bounds.describe()}; the Promela export keeps "
                               f"values in bytes and handles at most {MAX_VALUE_SLOTS}")
-        taken = set(OWN_CONSTANTS)
-        self.kind = tuple(_unique(_identifier(k.name).upper(), taken, "_KIND") for k in self.model.kinds)
-        self.kind_id = tuple(kind.lower() for kind in self.kind)  # in inline and macro names: enter_page_fault
-        taken = set(PROMELA_WORDS | OWN_NAMES)
-        fields = []
-        for s in strategy.storages:
-            name = _unique(_identifier(s.name), taken, "_")
-            if s.place.is_stack:
-                while name + "_index" in taken:
-                    name = _unique(name + "_", taken, "_")
-                taken.add(name + "_index")
-            fields.append(name)
-        self.field = tuple(fields)
-        self.handler_name = {}
-        for handler in strategy.handlers:
-            kinds = "" if handler.kinds is None else "_" + "_".join(
-                _identifier(k.name) for k in self.model.kinds if k.index in handler.kinds)
-            self.handler_name[id(handler)] = _unique(f"on_{handler.hook.value}{kinds}", taken, "_")
+        self.names = names_for(strategy)
+        self.kind, self.kind_id, self.field = self.names.kind, self.names.kind_id, self.names.field
+        self.actions = Actions(strategy, self.names, frozenset(self.asserted))
         self.lines: list[str] = []
 
     # ---- output helpers ----------------------------------------------------------------
@@ -131,8 +82,8 @@ class _Writer:
         s, b = self.strategy, self.bounds
         flags = "-O2 -DSAFETY -DBFS -DCOLLAPSE"
         self.emit("/*",
-                  f" * {s.name}: {_comment(s.description or '')}",
-                  f" * Strategy {s.name}{' (' + _comment(self.source) + ')' if self.source else ''} on model "
+                  f" * {s.name}: {comment(s.description or '')}",
+                  f" * Strategy {s.name}{' (' + comment(self.source) + ')' if self.source else ''} on model "
                   f"{self.model.name}, at tasks={b.tasks} kthreads={b.kthreads} cpus={b.cpus} depth={b.depth}.",
                   " * Written by `pkrsverify export --promela`: the execution model of semantics.md",
                   " * (pkrsverify/system.py), one event per SPIN transition.",
@@ -217,8 +168,8 @@ class _Writer:
     def renaming(self) -> None:
         s, places = self.strategy, ir.Place
         cpu = [f"rename_value(&now.cpu[cpu_nr].{self.field[x.index]});" for x in s.storages if x.place is places.CPU]
-        cpu += [f"for (slot = 0; slot < {x.size}; slot++) rename_value(&now.cpu[cpu_nr].{self.field[x.index]}[slot]);"
-                for x in s.storages if x.place is places.CPU_STACK]
+        cpu += [f"for (slot = 0; slot < {x.size}; slot++) rename_value(&now.cpu[cpu_nr].{self.field[x.index]}"
+                f"[slot]);" for x in s.storages if x.place is places.CPU_STACK]
         glob = [f"rename_value(&now.globals.{self.field[x.index]});" for x in s.storages if x.place is places.GLOBAL]
         task = [f"rename_value(&now.task[task_nr].{self.field[x.index]});" for x in s.storages if x.place is places.TASK]
         task += [f"for (slot = 0; slot < {x.size}; slot++) rename_value(&now.task[task_nr].{self.field[x.index]}"
@@ -312,84 +263,8 @@ class _Writer:
                   "    task[t].top--",
                   "}")
 
-    # ---- the strategy's handlers ---------------------------------------------------------------
-
-    def value(self, value) -> str:
-        if isinstance(value, ir.Init):
-            return "INIT"
-        if isinstance(value, ir.Pkrs):
-            return "cpu[c].pkrs"
-        storage = self.strategy.storages[value.storage]
-        name = self.field[storage.index]
-        return {ir.Place.TASK: f"task[t].{name}", ir.Place.CPU: f"cpu[c].{name}",
-                ir.Place.GLOBAL: f"globals.{name}"}.get(storage.place, f"task[t].{name}[task[t].top]")
-
-    def stack(self, index: int) -> tuple[str, str, int]:
-        storage = self.strategy.storages[index]
-        owner = "task[t]" if storage.place is ir.Place.TASK_STACK else "cpu[c]"
-        name = f"{owner}.{self.field[index]}"
-        return name, f"{name}_index", storage.size
-
-    def check(self, prop: ir.Property, condition: str, indent: str) -> list[str]:
-        if prop not in self.asserted:
-            return []
-        return [f"{indent}{prop.value} = " + ("0;" if condition == "false" else f"({condition});"),
-                f"{indent}assert({prop.value});",
-                f"{indent}{prop.value} = 1;"]
-
-    def statements(self, body, indent: str) -> list[str]:
-        out = []
-        for statement in body:
-            out.append(f"{indent}/* {_comment(statement.span.text.splitlines()[0])} */")
-            if isinstance(statement, ir.Assign):
-                out.append(f"{indent}{self.value(statement.target)} = {self.value(statement.value)};")
-            elif isinstance(statement, ir.Push):
-                entries, index, size = self.stack(statement.stack)
-                out += [f"{indent}if",
-                        f"{indent}:: !fatal && {index} == {size} ->  /* full: the kernel BUG()s */",
-                        *self.check(P.NO_OVERFLOW, "false", indent + "    "),
-                        f"{indent}    fatal = 1",
-                        f"{indent}:: !fatal && {index} < {size} ->",
-                        f"{indent}    {entries}[{index}] = {self.value(statement.value)};",
-                        f"{indent}    {index}++",
-                        f"{indent}:: else -> skip  /* an earlier push or pop of this step was fatal */",
-                        f"{indent}fi;"]
-            elif isinstance(statement, ir.Pop):
-                entries, index, _ = self.stack(statement.stack)
-                out += [f"{indent}if",
-                        f"{indent}:: !fatal && {index} == 0 ->  /* empty: the kernel BUG()s */",
-                        *self.check(P.NO_UNDERFLOW, "false", indent + "    "),
-                        f"{indent}    fatal = 1",
-                        f"{indent}:: !fatal && {index} > 0 ->",
-                        f"{indent}    {index}--;",
-                        f"{indent}    {self.value(statement.target)} = {entries}[{index}];",
-                        f"{indent}    {entries}[{index}] = INIT  /* above the top: unreadable until pushed again */",
-                        f"{indent}:: else -> skip  /* an earlier push or pop of this step was fatal */",
-                        f"{indent}fi;"]
-            else:
-                test = "==" if statement.equal else "!="
-                out += [f"{indent}if",
-                        f"{indent}:: {self.value(statement.left)} {test} {self.value(statement.right)} ->",
-                        *(self.statements(statement.then, indent + "    ") or [f"{indent}    skip"]),
-                        f"{indent}:: else ->",
-                        *(self.statements(statement.otherwise, indent + "    ") or [f"{indent}    skip"]),
-                        f"{indent}fi;"]
-        if out:
-            out[-1] = out[-1].removesuffix(";")
-        return out
-
     def handlers(self) -> None:
-        self.emit("/* ---- the strategy's actions, one inline per handler of the spec ----",
-                  "   t: the task, c: its CPU; frame storage belongs to the frame task[t].top. */")
-        for handler in self.strategy.handlers:
-            self.emit(f"/* {_comment(handler.span.text.splitlines()[0])} */",
-                      f"inline {self.handler_name[id(handler)]}(t, c) {{",
-                      *(self.statements(handler.body, "    ") or ["    skip"]),
-                      "}")
-
-    def run_handler(self, hook: ir.Hook, kind: int | None = None) -> str:
-        handler = self.strategy.handler_for(hook, kind)
-        return f"{self.handler_name[id(handler)]}(t, c)" if handler else "skip  /* no handler */"
+        self.emit(*self.actions.inlines())
 
     # ---- events -------------------------------------------------------------------------------------
 
@@ -399,28 +274,28 @@ class _Writer:
                   "    if",
                   "    :: fatal -> halt()",
                   "    :: else ->",
-                  *self.check(P.FRESH, "cpu[c].pkrs == INIT", "        "),
+                  *self.actions.check(P.FRESH, "cpu[c].pkrs == INIT", "        "),
                   "        canonicalize()",
                   "    fi",
                   "}")
         for k in self.model.entries:
             self.emit(f"inline enter_{self.kind_id[k.index]}(t, c) {{",
                       f"    push_frame(t, c, {self.kind[k.index]});",
-                      f"    {self.run_handler(ir.Hook.ENTRY, k.index)};",
+                      f"    {self.actions.run_handler(ir.Hook.ENTRY, k.index)};",
                       "    finish_enter(t, c)",
                       "}")
         by_handler: dict[str, list[str]] = {}  # kinds that share an exit handler share one option
         for k in self.model.entries:
-            by_handler.setdefault(self.run_handler(ir.Hook.EXIT, k.index), []).append(self.kind[k.index])
+            by_handler.setdefault(self.actions.run_handler(ir.Hook.EXIT, k.index), []).append(self.kind[k.index])
         exits = [f"    :: {' || '.join(f'top_kind(t) == {kind}' for kind in kinds)} -> {run}"
-                 for run, kinds in by_handler.items()]
+                 for run, kinds in by_handler.items()] or ["    :: else -> skip  /* the model has no entry kind */"]
         self.emit("inline write_pkrs(t, c) {",
                   "    cpu[c].pkrs = FRESH;",
-                  f"    {self.run_handler(ir.Hook.WRITE)};",
+                  f"    {self.actions.run_handler(ir.Hook.WRITE)};",
                   "    if",
                   "    :: fatal -> halt()",
                   "    :: else ->",
-                  *self.check(P.NO_CLOBBER, "cpu[c].pkrs == FRESH", "        "),
+                  *self.actions.check(P.NO_CLOBBER, "cpu[c].pkrs == FRESH", "        "),
                   "        canonicalize()",
                   "    fi",
                   "}",
@@ -431,7 +306,7 @@ class _Writer:
                   "    if",
                   "    :: fatal -> halt()",
                   "    :: else ->",
-                  *self.check(P.NO_LOST, "user_mode(task[t].kind[task[t].top - 1]) || "
+                  *self.actions.check(P.NO_LOST, "user_mode(task[t].kind[task[t].top - 1]) || "
                                          "cpu[c].pkrs == task[t].interrupted[task[t].top]", "        "),
                   "        pop_frame(t);",
                   "        canonicalize()",
@@ -443,23 +318,23 @@ class _Writer:
                   "    :: !user_mode(top_kind(t)) -> task[t].left_with = cpu[c].pkrs",
                   "    :: else -> skip",
                   "    fi;",
-                  f"    {self.run_handler(ir.Hook.SWITCH_OUT)};",
+                  f"    {self.actions.run_handler(ir.Hook.SWITCH_OUT)};",
                   "    cpu[c].running = IDLE",
                   "}",
                   "/* switch out after preempt: the frame is marked exiting first and records nothing */",
                   "inline preempt_cpu(t, c) {",
                   "    task[t].exiting[task[t].top] = 1;",
-                  f"    {self.run_handler(ir.Hook.SWITCH_OUT)};",
+                  f"    {self.actions.run_handler(ir.Hook.SWITCH_OUT)};",
                   "    cpu[c].running = IDLE",
                   "}",
                   "/* switch in task t on CPU c; no_stale when the resumed frame observes */",
                   "inline enter_cpu(t, c) {",
                   "    cpu[c].running = t;",
-                  f"    {self.run_handler(ir.Hook.SWITCH_IN)};",
+                  f"    {self.actions.run_handler(ir.Hook.SWITCH_IN)};",
                   "    if",
                   "    :: fatal -> halt()",
                   "    :: else ->",
-                  *self.check(P.NO_STALE, "task[t].exiting[task[t].top] || user_mode(top_kind(t)) || "
+                  *self.actions.check(P.NO_STALE, "task[t].exiting[task[t].top] || user_mode(top_kind(t)) || "
                                           "cpu[c].pkrs == task[t].left_with", "        "),
                   "        canonicalize()",
                   "    fi",

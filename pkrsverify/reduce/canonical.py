@@ -38,7 +38,7 @@ class Canonical:
         self.tasks = compiled.tasks
         self.key_ranges = compiled.key_ranges
         self.liveness = liveness
-        self._masks: dict = {}
+        self._plans: dict = {}
         bounds = compiled.system.bounds
         self.classes = tuple(c for c in (range(0, bounds.tasks), range(bounds.tasks, self.tasks)) if len(c))
         self.symmetry = symmetry and (self.tasks > 1 or self.cpus > 1)
@@ -49,20 +49,35 @@ class Canonical:
             self._task_stack_index = [itemgetter(*p) if p else None for p in stack_index]
             cpu_index = [tuple(index for index, _ in cpu.stacks.values()) for cpu in layout.cpus]
             self._cpu_stack_index = [itemgetter(*p) if p else None for p in cpu_index]
-            self._getters: dict = {}
+        self._getters: dict = {}
 
-    # ---- dead values -------------------------------------------------------------
+    # ---- what a structure decides: dead cells, candidate permutations --------------------
+
+    def _plan(self, s: bytes):
+        """(mask of live bytes or None, candidates) for every state with the structure of s.
+
+        The structure part of a state (running tasks, frames, stack depths)
+        decides which cells are dead and which permutations sort it; states
+        share structures, so this is computed once per structure.
+        """
+        structure = s[:self.values_start]
+        plan = self._plans.get(structure)
+        if plan is None:
+            if len(self._plans) > 1_000_000:
+                self._plans.clear()
+            mask = self._mask(s) if self.liveness is not None else None
+            candidates = [None]
+            if self.symmetry:
+                candidates = []
+                for task_map, cpu_map in self._candidates(s):
+                    identity = task_map == list(range(self.tasks)) and cpu_map == list(range(self.cpus))
+                    candidates.append(None if identity else self._getter(tuple(task_map), tuple(cpu_map)))
+            plan = self._plans[structure] = (mask, candidates)
+        return plan
 
     def reset_dead(self, s: bytes) -> bytes:
-        if self.liveness is None:
-            return s
-        structure = s[:self.values_start]
-        mask = self._masks.get(structure)
+        mask = self._plan(s)[0]
         if mask is None:
-            if len(self._masks) > 500_000:
-                self._masks.clear()
-            mask = self._masks[structure] = self._mask(s)
-        if mask is True:
             return s
         x = int.from_bytes(s, "big")
         y = x & mask
@@ -76,7 +91,7 @@ class Canonical:
             for position in self.liveness.dead(t, s[low:high], t in running):
                 keep[position] = 0
                 any_dead = True
-        return int.from_bytes(keep, "big") if any_dead else True
+        return int.from_bytes(keep, "big") if any_dead else None
 
     # ---- symmetry ------------------------------------------------------------------
 
@@ -100,7 +115,7 @@ class Canonical:
         return block
 
     def _getter(self, task_map: tuple[int, ...], cpu_map: tuple[int, ...]):
-        """Permutes a state: old task t becomes task_map[t], old CPU c becomes cpu_map[c]."""
+        """(slices, running table): old task t becomes task_map[t], old CPU c becomes cpu_map[c]."""
         key = (task_map, cpu_map)
         getter = self._getters.get(key)
         if getter is None:
@@ -114,12 +129,15 @@ class Canonical:
             table = bytearray(IDENT)
             for old, new in enumerate(task_map):
                 table[old] = new
-            getter = self._getters[key] = (itemgetter(*source), bytes(table))
+            getter = self._getters[key] = (slices(source), bytes(table))
         return getter
 
     def permute(self, s: bytes, task_map, cpu_map) -> bytes:
-        get, table = self._getter(tuple(task_map), tuple(cpu_map))
-        permuted = bytes(get(s))
+        return self._permute(s, self._getter(tuple(task_map), tuple(cpu_map)))
+
+    def _permute(self, s: bytes, getter) -> bytes:
+        pieces, table = getter
+        permuted = b"".join(map(s.__getitem__, pieces))
         return permuted[:self.cpus].translate(table) + permuted[self.cpus:]
 
     def _candidates(self, s: bytes):
@@ -164,15 +182,17 @@ class Canonical:
     # ---- the representative ------------------------------------------------------------
 
     def canonical(self, s: bytes) -> bytes:
-        s = self.reset_dead(s)
-        if not self.symmetry:
-            return rename(s, self.values_start)
-        best = None
-        for task_map, cpu_map in self._candidates(s):
-            candidate = rename(self.permute(s, task_map, cpu_map), self.values_start)
-            if best is None or candidate < best:
-                best = candidate
-        return best
+        mask, candidates = self._plan(s)
+        if mask is not None:
+            x = int.from_bytes(s, "big")
+            y = x & mask
+            if x != y:
+                s = y.to_bytes(self.size, "big")
+        vs = self.values_start
+        if len(candidates) == 1:
+            getter = candidates[0]
+            return rename(s if getter is None else self._permute(s, getter), vs)
+        return min(rename(s if getter is None else self._permute(s, getter), vs) for getter in candidates)
 
     def canonical_with_map(self, s: bytes):
         """(representative, task_map, cpu_map): the representative is rename(permute(reset_dead(s)))."""
@@ -185,6 +205,22 @@ class Canonical:
             if best is None or candidate < best[0]:
                 best = (candidate, tuple(task_map), tuple(cpu_map))
         return best
+
+
+def slices(source: list[int]) -> tuple[slice, ...]:
+    """The output position i takes input position source[i]: as few slices as runs allow."""
+    out = []
+    start = previous = None
+    for position in source:
+        if start is not None and position == previous + 1:
+            previous = position
+            continue
+        if start is not None:
+            out.append(slice(start, previous + 1))
+        start = previous = position
+    if start is not None:
+        out.append(slice(start, previous + 1))
+    return tuple(out)
 
 
 def _ties(ordered: list[int], keys) -> list[tuple[int, ...]]:

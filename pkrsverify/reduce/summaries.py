@@ -43,10 +43,10 @@ than one CPU, `sound` says no and the engine interleaves plainly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import itemgetter
 
 from .. import ir
 from ..engines.compiled import IDENT, Compiled, properties_of
+from .canonical import slices
 from ..system import Action, Event, System
 from .liveness import Liveness
 
@@ -103,6 +103,7 @@ class Local:
         self.values_start = self.compiled.values_start
         self.size = self.compiled.size
         self._projections: dict = {}
+        self.zeros = bytes(self.size)
         self._write_backs: dict = {}
         self._masks: dict = {}
 
@@ -133,28 +134,34 @@ class Local:
         return out
 
     def projection(self, t: int, c: int):
-        """s + b"\\0" -> the local input: frames' cells and ghosts and left_with read as 0."""
-        getter = self._projections.get((t, c))
-        if getter is None:
+        """Slices of s + zeros giving the local input: frames' cells and ghosts, left_with read as 0."""
+        found = self._projections.get((t, c))
+        if found is None:
             source = [0] * self.size
-            zero = self.full.layout.size  # the byte appended to the state
+            zero = self.full.layout.size  # where the zeros appended to the state start
             for local, full, role in self.pairs(t, c):
-                source[local] = full if role in ("structure", "value") else zero
-            getter = self._projections[t, c] = itemgetter(*source)
-        return getter
+                source[local] = full if role in ("structure", "value") else zero + local
+            found = self._projections[t, c] = slices(source)
+        return found
 
     def write_back(self, t: int, c: int, slot: int):
-        """(full positions of structure, local ones; full positions of values, local ones) an excursion may change."""
+        """Slices of s + local state + mapped local state giving the whole state after an excursion.
+
+        Structure comes from the local state as it is, values from the local
+        state with its values mapped to the whole state's; the running task's
+        left_with and the frames below the excursion keep their values.
+        """
         key = (t, c, slot)
         found = self._write_backs.get(key)
         if found is None:
-            structure, values = [], []
+            size = self.full.layout.size
+            source = list(range(size))
             for local, full, role in self.pairs(t, c):
                 if role == "structure":
-                    structure.append((full, local))
+                    source[full] = size + local
                 elif role == "value" or (role.startswith("frame ") and int(role[6:]) >= slot):
-                    values.append((full, local))
-            found = self._write_backs[key] = (tuple(structure), tuple(values))
+                    source[full] = size + self.size + local
+            found = self._write_backs[key] = slices(source)
         return found
 
     # ---- local canonical form -----------------------------------------------------------
@@ -212,9 +219,9 @@ class Summaries:
     def lookup(self, s: bytes, t: int, c: int, kind: int):
         """The summary of task t (on CPU c) entering `kind` from state s, and the table mapping its values to s's."""
         local = self.local(t)
-        projected = bytes(local.projection(t, c)(s + b"\0"))
-        vs = local.values_start
+        projected = b"".join(map((s + local.zeros).__getitem__, local.projection(t, c)))
         projected = local.reset_dead(projected)
+        vs = local.values_start
         order = bytes(dict.fromkeys(b"\0" + projected[vs:]))
         root = projected[:vs] + projected[vs:].translate(bytes.maketrans(order, IDENT[:len(order)]))
         key = (self._bases[t].index, kind, root)
@@ -223,23 +230,13 @@ class Summaries:
             summary = self.by_key[key] = self._explore(local, root, kind, len(order))
         # local value i < pinned is the state's value order[i]; fresh ones get values s does not hold
         used = max(s[self.compiled.values_start:], default=0) + 1
-        back = bytearray(IDENT)
-        back[:len(order)] = order
-        for fresh in range(len(order), 256 - used):
-            back[fresh] = used + fresh - len(order)
-        return summary, bytes(back)
+        back = (order + IDENT[used:] + bytes(256))[:256]
+        return summary, back
 
     def compose(self, s: bytes, local_state: bytes, back: bytes, t: int, c: int, summary: Summary) -> bytes:
         """The whole state: s with the excursion's part replaced by local_state (values mapped by `back`)."""
-        local = self.local(t)
-        structure, values = local.write_back(t, c, summary.slot)
-        b = bytearray(s)
-        for full, position in structure:
-            b[full] = local_state[position]
-        mapped = local_state.translate(back)
-        for full, position in values:
-            b[full] = mapped[position]
-        return bytes(b)
+        pieces = self.local(t).write_back(t, c, summary.slot)
+        return b"".join(map((s + local_state + local_state.translate(back)).__getitem__, pieces))
 
     def taken_events(self, summary: Summary, t: int, c: int) -> list[int]:
         """The whole system's event ids for the events the summary took, run by task t on CPU c (once)."""

@@ -64,10 +64,6 @@ def coverage_warnings(result: CheckResult) -> list[str]:
     return out
 
 
-def bounds_text(result: CheckResult) -> str:
-    return result.bounds.describe()
-
-
 def statistics_text(result: CheckResult, timings: bool) -> str:
     s = result.statistics
     if result.engine == "z3":  # no states are counted: proofs, and BMC to `levels` events

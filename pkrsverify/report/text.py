@@ -66,13 +66,14 @@ def violation(result: PropertyResult, plain: bool) -> Group | Text:
 def summary(result: CheckResult, plain: bool = False, *, timings: bool = True) -> Group | Text:
     if plain:
         return Text(plain_text.summary(result, timings=timings).rstrip("\n"))
-    lines = []
+    lines, notes = [], {}
     for prop in result.properties:
         line = Text(f"  {prop.property.value:<13}")
         line.append(verdict_text(prop), style=STYLE[prop.verdict])
-        if prop.trace is None and prop.note:
-            line.append(f" ({prop.note})")
         lines.append(line)
+        if prop.trace is None and prop.note:
+            notes[f"  {prop.verdict.value}: {prop.note}"] = None  # said once for all it applies to
+    lines += [Text(note) for note in notes]
     lines += [Text(f"  {line}", style="dim") for line in coverage_lines(result)]
     lines += [Text(f"  warning: {warning}", style="yellow") for warning in coverage_warnings(result)]
     lines.append(Text(f"  {statistics_text(result, timings)}", style="dim"))
