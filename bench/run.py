@@ -304,7 +304,8 @@ def run_growth(runner: Runner, spec: Path, tasks_range, cpus: int, depth: int) -
         for name, off in variants:
             run = runner.pkrsverify(spec, (tasks, cpus, depth), off=off)
             if run.error:
-                cells.append("n/a")
+                cells.append("error")
+                print(f"tasks {tasks}, {name}: {run.error}", file=sys.stderr, flush=True)
             else:
                 cells.append(number(run.states) + (f"+ ({run.limited}, {run.seconds:.0f} s)" if run.limited
                                                    else f" ({run.seconds:.1f} s)"))

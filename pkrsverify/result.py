@@ -105,6 +105,11 @@ class Statistics:
     levels: int          # BFS levels completed: no violation is shorter than this unless reported
     max_nesting: int     # deepest entry nesting reached
     seconds: float
+    # explicit engine: which exact reductions ran (engines/explicit.py), and what
+    # the excursion summaries held: summary_states are explored inside them, not stored
+    reductions: str = ""
+    summaries: int = 0
+    summary_states: int = 0
 
     @property
     def states_per_second(self) -> float:

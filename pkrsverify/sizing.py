@@ -29,11 +29,14 @@ from .engines.bmc import Unrolling
 from .engines.candidates import candidates, domain_facts
 from .engines.encoding import Encoding, top_key
 from .engines.induction import Houdini
+from .engines.spacer import spacer
 from .layout import canonical
 from .system import Action, System
 from .trace import build_trace, describe_event, replay
 
 CAP = 64  # the largest stack a spec may declare (analyze.RANGES): "needs more than 63" past it
+PATIENCE = 3  # BMC steps without a new maximum before Spacer tries to prove it is the maximum
+SPACER_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,14 +173,32 @@ def size_z3(strategy: ir.Strategy, spec: str = "", unbounded_depth: bool = False
         bounds = replace(bounds, depth=max(bounds.depth, max_steps))
     system = System(big, bounds)
     stacks = stacks_of(strategy)
-    upper = _upper_bounds(Encoding(system, unbounded_depth, prefix_counts=True), stacks, deadline)
-    reached, paths, complete = _lower_bounds(Encoding(system, unbounded_depth), stacks, upper, max_steps, deadline)
+    inductive = Encoding(system, unbounded_depth, prefix_counts=True)
+    upper = _upper_bounds(inductive, stacks, deadline)
+    proofs: dict = {}  # stack -> what proved its bound, when not Houdini
+
+    def prove_at_most(s: ir.Storage, m: int) -> bool:
+        """Spacer, when no template bounds the stack: is no state with more than m entries reachable?"""
+        owners = range(inductive.ntasks) if s.place is ir.Place.TASK_STACK else range(inductive.ncpus)
+        left = SPACER_TIMEOUT if deadline is None else min(SPACER_TIMEOUT, deadline - time.perf_counter())
+        if left <= 0:
+            return False
+        proved = spacer(inductive, None, timeout=left,
+                        bad=lambda st: z3.Or([st[top_key(s, o)] > m for o in owners])) is True
+        if proved:
+            upper[s.index] = m
+            proofs[s.index] = "Spacer"
+        return proved
+
+    reached, paths, complete = _lower_bounds(Encoding(system, unbounded_depth), stacks, upper, max_steps, deadline,
+                                             prove_at_most)
     needs = []
     for s in stacks:
         got, bound = reached[s.index], upper[s.index]
         known = bound is not None and got == bound
         depth = "every nesting depth" if unbounded_depth else "these bounds"
-        how = (f"proved: Houdini shows at most {bound} entries, and BMC reaches {got} ({depth})" if known else
+        how = (f"proved: {proofs.get(s.index, 'Houdini')} shows at most {bound} entries, and BMC reaches {got} "
+               f"({depth})" if known else
                f"at least {got}" + (f", at most {bound} (proved)" if bound is not None else ", no upper bound proved")
                + f": {complete}")
         reach = paths[s.index].get(got, ())
@@ -199,19 +220,24 @@ def _upper_bounds(enc: Encoding, stacks, deadline) -> dict:
     for s in stacks:
         owners = range(enc.ntasks) if s.place is ir.Place.TASK_STACK else range(enc.ncpus)
         per_owner = []
+        kept = [c for i, fact in enumerate(houdini.cands) if alive is not None and i in alive for c in fact.members]
         for owner in owners:
-            proved = [c.bound[2] for i, c in enumerate(houdini.cands)
-                      if alive is not None and i in alive and c.bound is not None and c.bound[:2] == (s.name, owner)]
+            proved = [c.bound[2] for c in kept if c.bound is not None and c.bound[:2] == (s.name, owner)]
             per_owner.append(min(proved) if proved else None)
         out[s.index] = None if None in per_owner else max(per_owner, default=0)
     return out
 
 
-def _lower_bounds(enc: Encoding, stacks, upper: dict, max_steps: int, deadline):
-    """Per stack: the most entries reached, and for each m a shortest path to m entries."""
+def _lower_bounds(enc: Encoding, stacks, upper: dict, max_steps: int, deadline, prove_at_most):
+    """Per stack: the most entries reached, and for each m a shortest path to m entries.
+
+    When BMC has not reached more for PATIENCE steps and nothing bounds the stack yet,
+    `prove_at_most(stack, m)` gets one try (Spacer) at closing the question."""
     unrolling = Unrolling(enc)
     best = {s.index: 0 for s in stacks}
     paths = {s.index: {0: ()} for s in stacks}
+    improved = {s.index: 0 for s in stacks}
+    tried: set = set()
 
     def done(s) -> bool:
         return upper[s.index] is not None and best[s.index] >= upper[s.index]
@@ -245,6 +271,11 @@ def _lower_bounds(enc: Encoding, stacks, upper: dict, max_steps: int, deadline):
                 for m in range(best[s.index] + 1, held + 1):
                     paths[s.index][m] = events
                 best[s.index] = held
+                improved[s.index] = k
+            key = (s.index, best[s.index])
+            if not done(s) and upper[s.index] is None and k - improved[s.index] >= PATIENCE and key not in tried:
+                tried.add(key)
+                prove_at_most(s, best[s.index])
     return best, paths, "exact"
 
 

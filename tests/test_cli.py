@@ -36,13 +36,15 @@ def test_all_hold_exits_0():
 
 
 def test_state_limit_exits_3_and_says_how_far_it_got():
-    code, out, _ = run_cli("check", str(SPECS / "pt_regs_switch.spec"), "--max-states", "2000")
+    code, out, _ = run_cli("check", str(SPECS / "pt_regs_switch.spec"), "--no-reduce", "all", "--max-states", "2000")
     assert code == 3
     assert "UNKNOWN" in out and "unknown: state limit reached: no violation within" in out
 
 
 def test_timeout_exits_3():
-    code, out, _ = run_cli("check", str(SPECS / "real_pt_regs.spec"), "--timeout", "0.2", "--format", "json")
+    # Unreduced, at 3 tasks on 2 CPUs: millions of states, far more than 0.2 s of search.
+    code, out, _ = run_cli("check", str(SPECS / "real_pt_regs.spec"), "--no-reduce", "all", "--tasks", "3",
+                           "--cpus", "2", "--timeout", "0.2", "--format", "json")
     assert code == 3
     assert json.loads(out)["results"][0]["stop"] == "timeout"
 

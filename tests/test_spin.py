@@ -10,7 +10,7 @@ push or pop can be fatal, the halted one. At the default bounds SPIN must
 find each violation of kernel-facts.md's table at the table's length.
 
 The tests need `spin` and `gcc` (Debian: apt-get install spin gcc; .ci/run
-installs spin); without them they skip and say so. pan is compiled with -O0
+installs both); without them they skip and say so. pan is compiled with -O0
 here: a model of this size compiles in a quarter of the time and the search
 is the same.
 """

@@ -11,6 +11,7 @@ from ..agreement import EXIT_DISAGREE, disagreements
 from ..diagnostics import Code, Diagnostic, InputError
 from ..engines import symbolic
 from ..engines.explicit import Limits, Progress, check
+from ..reduce import Reductions
 from ..report.text import heading, render_text, violation
 from ..result import CheckResult, Verdict
 from ..system import System
@@ -38,6 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-states", type=whole_number, default=DEFAULT_MAX_STATES, metavar="N",
                         help=f"stop with UNKNOWN after N states (default {DEFAULT_MAX_STATES:,})")
     parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help="stop with UNKNOWN after this long")
+    parser.add_argument("--no-reduce", type=_no_reduce, default=Reductions(), metavar="LIST",
+                        help="explicit: switch off exact reductions, a comma list of summaries, symmetry, dead "
+                             "(or all); verdicts and shortest lengths are the same either way")
     parser.add_argument("--plain", action="store_true", help="plain text: no colour, at most 72 columns (for mail)")
 
 
@@ -79,7 +83,8 @@ def _check_one(path, strategy, properties, limits, fmt, terminal: Terminal, time
                                     unbounded_depth=args.depth == UNBOUNDED, on_violation=on_violation)
         else:
             result = check(system, spec=path, properties=properties, limits=limits, on_violation=on_violation,
-                           on_progress=(lambda p: live.update(_progress_text(p))) if live else None)
+                           on_progress=(lambda p: live.update(_progress_text(p))) if live else None,
+                           reductions=args.no_reduce if args is not None else Reductions())
     finally:
         if live:
             live.stop()
@@ -89,6 +94,13 @@ def _check_one(path, strategy, properties, limits, fmt, terminal: Terminal, time
             terminal.out.print(Text(_invariants(result)))
         terminal.out.print()
     return result
+
+
+def _no_reduce(text: str) -> Reductions:
+    try:
+        return Reductions.without(name.strip() for name in text.split(","))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _engines(args) -> tuple[str, ...]:

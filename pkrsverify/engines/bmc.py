@@ -90,16 +90,21 @@ class BmcOutcome:
     refuted: int            # no violation of an open property has this many events or fewer
     stopped: str            # "" when every property was decided, else why it stopped
     seconds: float
+    unrolling: Unrolling    # to go on from where it stopped (for properties that were still open)
 
 
 def bmc(encoding: Encoding, properties, max_steps: int, deadline: float | None = None,
-        on_violation: Callable[[ir.Property, Trace], None] | None = None) -> BmcOutcome:
-    """Shortest violations of `properties` up to `max_steps` events (or until `deadline`)."""
+        on_violation: Callable[[ir.Property, Trace], None] | None = None,
+        resume: Unrolling | None = None) -> BmcOutcome:
+    """Shortest violations of `properties` up to `max_steps` events (or until `deadline`).
+
+    `resume` goes on with an unrolling a previous call left, for properties that were
+    open in it: every shorter length has been refuted for them already."""
     started = time.perf_counter()
-    unrolling = Unrolling(encoding)
+    unrolling = resume or Unrolling(encoding)
     open_ = list(properties)
     traces: dict = {}
-    refuted = 0
+    refuted = unrolling.length
     stopped = ""
     while open_ and unrolling.length < max_steps:
         unrolling.extend()
@@ -110,7 +115,7 @@ def bmc(encoding: Encoding, properties, max_steps: int, deadline: float | None =
         while open_:
             remaining = None if deadline is None else deadline - time.perf_counter()
             if remaining is not None and remaining <= 0:
-                return BmcOutcome(traces, refuted, "timeout", time.perf_counter() - started)
+                return BmcOutcome(traces, refuted, "timeout", time.perf_counter() - started, unrolling)
             if remaining is not None:
                 unrolling.solver.set("timeout", max(1, int(remaining * 1000)))
             flag = z3.Bool(f"query.{'.'.join(p.value for p in open_)}@{k}")  # not a step's own flag
@@ -119,7 +124,7 @@ def bmc(encoding: Encoding, properties, max_steps: int, deadline: float | None =
             if answer == z3.unsat:
                 break
             if answer == z3.unknown:
-                return BmcOutcome(traces, refuted, "timeout", time.perf_counter() - started)
+                return BmcOutcome(traces, refuted, "timeout", time.perf_counter() - started, unrolling)
             model = unrolling.solver.model()
             events = unrolling.events(model)
             for prop in [p for p in open_ if z3.is_true(model.eval(violated[p], model_completion=True))]:
@@ -131,7 +136,7 @@ def bmc(encoding: Encoding, properties, max_steps: int, deadline: float | None =
         refuted = k
     if open_:
         stopped = "step limit"
-    return BmcOutcome(traces, refuted, stopped, time.perf_counter() - started)
+    return BmcOutcome(traces, refuted, stopped, time.perf_counter() - started, unrolling)
 
 
 __all__ = ["bmc", "BmcOutcome", "Unrolling"]

@@ -35,7 +35,7 @@ from .. import ir
 from .encoding import DEPTH, EXITING, INTERRUPTED, KIND, LEFT_WITH, PKRS, RUN, Encoding, count_key, top_key
 from ..layout import IDLE
 
-RUNNING, ENTRY = "running", "entry"
+RUNNING, ENTRY, TOP = "running", "entry", "top"  # TOP: a value of the top frame (not a need)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +129,10 @@ def _pairs(terms, guards, owner: str, wrap=None, task=None) -> list[Candidate]:
     guards = [(text, memo(guard), gives) for text, guard, gives in guards]
     out = []
     for guard_text, guard, gives in guards:
-        usable = [term for term in terms if term[2] <= gives]
-        for (x_text, x, _), (y_text, y, _) in combinations(usable, 2):
+        usable = [term for term in terms if term[2] - {TOP} <= gives]
+        for (x_text, x, x_needs), (y_text, y, y_needs) in combinations(usable, 2):
+            if TOP in x_needs and TOP in y_needs:
+                continue  # two values of the top frame: a frame candidate says it for every frame
             text = f"{guard_text}: {x_text} == {y_text}"
             if wrap is None:
                 build = (lambda s, g=guard, x=x, y=y: z3.Implies(g(s), x(s) == y(s)))
@@ -149,9 +151,9 @@ def _task_candidates(enc: Encoding, t: int) -> list[Candidate]:
     terms += [(f"{x.name} of its CPU", (lambda s, x=x: enc.cell_of(s, x, t)), {RUNNING})
               for x in storages if x.place is ir.Place.CPU]
     terms += [(x.name, (lambda s, x=x: s[x.name, None]), set()) for x in storages if x.place is ir.Place.GLOBAL]
-    terms += [(f"its top frame's {x.name}", (lambda s, x=x: z3.Select(s[x.name, t], d(s))), {ENTRY})
+    terms += [(f"its top frame's {x.name}", (lambda s, x=x: z3.Select(s[x.name, t], d(s))), {ENTRY, TOP})
               for x in storages if x.place.is_frame]
-    terms.append(("the PKRS its top frame interrupted", lambda s: z3.Select(s[INTERRUPTED, t], d(s)), {ENTRY}))
+    terms.append(("the PKRS its top frame interrupted", lambda s: z3.Select(s[INTERRUPTED, t], d(s)), {ENTRY, TOP}))
     terms.append(("INIT", lambda s: z3.IntVal(0), set()))
 
     running = lambda s: enc.running(s, t)  # noqa: E731

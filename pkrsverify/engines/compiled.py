@@ -46,7 +46,7 @@ def rename(s: bytes, values_start: int) -> bytes:
     """Canonical renaming of values (order of first appearance, INIT = 0), in C."""
     values = s[values_start:]
     order = bytes(dict.fromkeys(b"\0" + values))
-    if order == IDENT[:len(order)]:
+    if IDENT.startswith(order):
         return s
     return s[:values_start] + values.translate(bytes.maketrans(order, IDENT[:len(order)]))
 
@@ -88,7 +88,7 @@ class Node:
 class CpuFns:
     """The generated functions of one Node on one CPU."""
 
-    __slots__ = ("pre", "outer", "exit", "schedule", "preempt")
+    __slots__ = ("pre", "outer", "exit", "schedule", "preempt", "switches")
 
     def __init__(self, pre, outer, exit_, schedule, preempt):
         self.pre = pre          # enters (in kind order), then write: as System.successors orders them
@@ -96,6 +96,7 @@ class CpuFns:
         self.exit = exit_       # None for the base frame
         self.schedule = schedule  # target task (IDLE as the last index) -> function, or None
         self.preempt = preempt
+        self.switches = tuple(table for table in (schedule, preempt) if table)
 
 
 class Compiled:
@@ -129,6 +130,7 @@ class Compiled:
             if not kind.user_mode:
                 observes[kind.index * 2] = 1
         self._observes = bytes(observes)
+        self.successors = self._make_successors()
 
     # ---- encoding ----------------------------------------------------------------
 
@@ -188,33 +190,43 @@ class Compiled:
             fns = node.per_cpu[c] = self._cpu_fns(node, c, t)
         return fns
 
-    def successors(self, s: bytes) -> list:
-        """Every step from s, in the order of System.successors."""
-        out = []
-        running = s[:self.cpus]
-        ready = None
-        for c, t in enumerate(running):
-            if t == NONE:
-                if ready is None:
-                    ready = self.ready(s)
-                for u in ready:
-                    out.append(self.dispatch_fn(c, u)(s))
-                continue
-            node = self.node(s, t)
-            fns = node.per_cpu[c] or self.fns(node, c, t)
-            for f in fns.pre:
-                out.append(f(s))
-            if fns.schedule or fns.preempt:
-                if ready is None:
-                    ready = self.ready(s)
-                for table in (fns.schedule, fns.preempt):
-                    if table:
-                        for u in ready:
-                            out.append(table[u](s))
+    def _make_successors(self):
+        """`successors(s)`: every step from s, in the order of System.successors.
+
+        A closure over the tables it consults, so that the hot loop looks
+        nothing up on `self`.
+        """
+        cpus, nodes, make_node, make_fns = self.cpus, self._nodes, self.node, self.fns
+        keys = tuple(slice(low, high) for low, high in self.key_ranges)
+        ready_of, dispatch = self.ready, self.dispatch_fn
+
+        def successors(s: bytes) -> list:
+            out = []
+            ready = None
+            for c in range(cpus):
+                t = s[c]
+                if t == NONE:
+                    if ready is None:
+                        ready = ready_of(s)
+                    out += [dispatch(c, u)(s) for u in ready]
+                    continue
+                node = nodes[t].get(s[keys[t]])
+                if node is None:
+                    node = make_node(s, t)
+                fns = node.per_cpu[c]
+                if fns is None:
+                    fns = make_fns(node, c, t)
+                out += [f(s) for f in fns.pre]
+                if fns.switches:
+                    if ready is None:
+                        ready = ready_of(s)
+                    for table in fns.switches:
+                        out += [table[u](s) for u in ready]
                         out.append(table[-1](s))
-            if fns.exit:
-                out.append(fns.exit(s))
-        return out
+                if fns.exit is not None:
+                    out.append(fns.exit(s))
+            return out
+        return successors
 
     def step(self, s: bytes, event_id: int):
         """The one step of s with this event (None if it is not enabled)."""

@@ -53,38 +53,62 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
           limits: Limits = Limits(), on_violation: Callable | None = None,
           on_progress: Callable[[Progress], None] | None = None,
           reductions: Reductions = Reductions()) -> CheckResult:
+    """Verdicts and shortest counterexamples for `properties` (the strategy's by default).
+
+    With the dead-value reduction the ghosts that only no_lost and no_stale
+    read (what each frame interrupted, what each task left with) are kept
+    only while those properties are undecided: once they are violated the
+    search starts again, for the properties left, on the smaller graph
+    where the ghosts are dead. The first search's work is lost, but it
+    stopped early (a counterexample is short) and the graph without ghosts
+    is much smaller; the verdicts and lengths are those of a complete
+    search for each property.
+    """
     started = time.perf_counter()
     wanted = tuple(properties or system.strategy.properties)
     compiled = Compiled(system)
-    liveness = Liveness(system, wanted) if reductions.dead else None
-    canonical_form = Canonical(compiled, liveness, reductions.symmetry)
-    summaries = Summaries(system, compiled, reductions.dead, wanted) \
-        if reductions.summaries and sound(system) else None
-    search = Search(system, compiled, canonical_form, summaries, wanted, limits, on_violation, on_progress, started)
-    stop = search.run()
-    return _result(search, spec, wanted, stop, started, reductions)
+    remaining, searches = wanted, []
+    while True:
+        liveness = Liveness(system, remaining) if reductions.dead else None
+        canonical_form = Canonical(compiled, liveness, reductions.symmetry)
+        summaries = Summaries(system, compiled, reductions.dead, remaining) \
+            if reductions.summaries and sound(system) else None
+        ghosts = frozenset({ir.Property.NO_LOST, ir.Property.NO_STALE}) if reductions.dead else frozenset()
+        search = Search(system, compiled, canonical_form, summaries, remaining, limits, on_violation, on_progress,
+                        started, restart_on=ghosts)
+        stop = search.run()
+        searches.append(search)
+        if stop is not None:
+            return _result(searches, spec, wanted, stop, started, reductions)
+        remaining = tuple(search.wanted)
 
 
-def _result(search: Search, spec: str, wanted, stop: StopReason, started: float, reductions) -> CheckResult:
+def _result(searches: list[Search], spec: str, wanted, stop: StopReason, started: float,
+            reductions: Reductions) -> CheckResult:
+    search = searches[-1]  # the complete (or stopped) one; the earlier ones only found counterexamples
     system = search.system
     states = len(search.states)
+    traces = {prop: trace for s in searches for prop, trace in s.traces.items()}
     complete = stop is StopReason.COMPLETE
     results = []
     for prop in wanted:
-        if prop in search.traces:
-            results.append(PropertyResult(prop, Verdict.VIOLATED, search.traces[prop]))
+        if prop in traces:
+            results.append(PropertyResult(prop, Verdict.VIOLATED, traces[prop]))
         elif complete:
             results.append(PropertyResult(prop, Verdict.HOLDS, note=f"all {states:,} reachable states explored "
                                           f"({system.bounds.describe()})"))
         else:
             results.append(PropertyResult(prop, Verdict.UNKNOWN, note=f"{stop.value}: no violation within "
                                           f"{search.levels} events; {states:,} states explored"))
-    stats = Statistics(states, search.transitions, search.levels, search.max_nesting,
-                       time.perf_counter() - started)
-    events = {search.compiled.events[e] for e in search.taken}
+    max_nesting = max(s.max_nesting for s in searches)
+    summaries = [s.summaries for s in searches if s.summaries is not None]
+    stats = Statistics(states, sum(s.transitions for s in searches), search.levels, max_nesting,
+                       time.perf_counter() - started, reductions.describe(),
+                       sum(len(s.all) for s in summaries), sum(s.local_states for s in summaries))
+    events = {search.compiled.events[e] for s in searches for e in s.taken}
     strategy = system.strategy
     return CheckResult(spec, strategy.name, strategy.model.name, system.bounds, "explicit",
-                       tuple(results), stats, stop, coverage(strategy, events, search.max_nesting))
+                       tuple(results), stats, stop, coverage(strategy, events, max_nesting))
 
 
 def state_graph(system: System, max_states: int = 100_000) -> nx.DiGraph:

@@ -48,13 +48,34 @@ class InductionOutcome:
     seconds: float
 
 
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """What one Houdini literal stands for: a candidate for every task (or CPU) of a kind at once.
+
+    Tasks with the same base are interchangeable but for where they start, so a fact is kept
+    or dropped for all of them together: fewer literals, fewer rounds, and an invariant that
+    reads "a ready task ..." rather than "task 0 ..., task 1 ..."."""
+
+    text: str
+    members: tuple[Candidate, ...]
+
+
+def _facts(enc: Encoding, cands: list[Candidate]) -> list[Fact]:
+    groups: dict = {}
+    for cand in cands:
+        who, _, number = cand.owner.partition(" ")
+        family = enc.base[int(number)].name if who == "task" else who
+        groups.setdefault((cand.text, family), []).append(cand)
+    return [Fact(text, tuple(members)) for (text, _), members in groups.items()]
+
+
 class Houdini:
-    """One solver holding a step from a symbolic state; candidates switched on by literals."""
+    """One solver holding a step from a symbolic state; facts switched on by literals."""
 
     def __init__(self, enc: Encoding, domain: list[Candidate], cands: list[Candidate]):
         self.enc = enc
         self.ndomain = len(domain)
-        self.cands = domain + cands
+        self.cands = [Fact(c.text, (c,)) for c in domain] + _facts(enc, cands)
         pre, post = enc.state("pre"), enc.state("post")
         self.solver = solver()
         step = transition(enc, pre, post, z3.Int("event@pre"), fresh := z3.Int("fresh@pre"))
@@ -66,14 +87,18 @@ class Houdini:
         # A frame candidate is assumed at the slots a step reads and proved at an arbitrary one.
         slots = [z3.Int(f"Frame@post[{t}]") for t in range(enc.ntasks)]
         pres, posts = [], []
-        for cand in self.cands:
-            if cand.frame:
-                d = pre[DEPTH, cand.task]
-                pres.append(z3.And([cand.build(pre, j) for j in (slots[cand.task], d, d - 1)]))
-                posts.append(cand.build(post, slots[cand.task]))
-            else:
-                pres.append(cand.build(pre))
-                posts.append(cand.build(post))
+        for fact in self.cands:
+            before, after = [], []
+            for cand in fact.members:
+                if cand.frame:
+                    d = pre[DEPTH, cand.task]
+                    before += [cand.build(pre, j) for j in (slots[cand.task], d, d - 1)]
+                    after.append(cand.build(post, slots[cand.task]))
+                else:
+                    before.append(cand.build(pre))
+                    after.append(cand.build(post))
+            pres.append(z3.And(before) if len(before) > 1 else before[0])
+            posts.append(z3.And(after) if len(after) > 1 else after[0])
         self.literals = [z3.Bool(f"inv{i}") for i in range(len(pres))]
         self.dropped = [z3.Not(literal) for literal in self.literals]
         self.holds_after = [z3.Bool(f"inv{i}'") for i in range(len(pres))]
@@ -85,10 +110,8 @@ class Houdini:
         for literal, pre_fact, after, post_fact in zip(self.literals, pres, self.holds_after, posts):
             self.solver.add(z3.Implies(literal, pre_fact), after == post_fact)
         init = enc.initial_terms()
-        self.initially = []
-        for cand in self.cands:
-            fact = cand.build(init, z3.IntVal(1)) if cand.frame else cand.build(init)
-            self.initially.append(z3.is_true(z3.simplify(fact)))
+        self.initially = [all(z3.is_true(z3.simplify(c.build(init, z3.IntVal(1)) if c.frame else c.build(init)))
+                              for c in fact.members) for fact in self.cands]
         self.flags: dict = {}  # goal term id -> the literal that switches it on
 
 
@@ -180,13 +203,12 @@ def prove(enc: Encoding, properties, deadline: float | None = None, explain: boo
 
 
 def _readable(enc: Encoding, houdini: Houdini, support: list[int]) -> tuple[str, ...]:
-    """One line per fact, merged across the tasks (or CPUs) it holds for."""
+    """One line per fact; where it speaks of some tasks only (user tasks, kthreads), it says which."""
     owners: dict[str, list[str]] = {}
     for i in support:
-        if i < houdini.ndomain:
-            continue
-        cand = houdini.cands[i]
-        owners.setdefault(cand.text, []).append(cand.owner)
+        if i >= houdini.ndomain:
+            fact = houdini.cands[i]
+            owners.setdefault(fact.text, []).extend(c.owner for c in fact.members)
     everyone = {"task": enc.ntasks, "cpu": enc.ncpus}
     lines = []
     for text, who in owners.items():
@@ -195,4 +217,4 @@ def _readable(enc: Encoding, houdini: Houdini, support: list[int]) -> tuple[str,
     return tuple(lines)
 
 
-__all__ = ["prove", "Proof", "InductionOutcome", "METHOD", "Houdini"]
+__all__ = ["prove", "Proof", "InductionOutcome", "METHOD", "Houdini", "Fact"]

@@ -24,7 +24,7 @@ from array import array
 from .. import ir
 from ..result import PropertyResult, StopReason, Verdict
 from ..trace import build_trace
-from .compiled import BIT, NONE, properties_of
+from .compiled import BIT, NONE, bits_of, properties_of
 from .paths import concrete_events
 
 TIES = 64  # counterexamples of one length kept to choose the plainest from
@@ -33,7 +33,8 @@ TIES = 64  # counterexamples of one length kept to choose the plainest from
 class Search:
     """One search; mutable inside one `check` call only."""
 
-    def __init__(self, system, compiled, canonical, summaries, wanted, limits, on_violation, on_progress, started):
+    def __init__(self, system, compiled, canonical, summaries, wanted, limits, on_violation, on_progress, started,
+                 restart_on=frozenset()):
         self.system = system
         self.compiled = compiled
         self.canonical = canonical
@@ -57,6 +58,11 @@ class Search:
         self.levels = 0
         self.max_nesting = 0
         self.buckets: dict[int, list[int]] = {}
+        # properties whose ghosts the reductions keep: once they are decided the
+        # rest is searched again without them (see explicit.check)
+        self.restart_on = restart_on
+        self.restart = False
+        self.wanted_bits = bits_of(self.wanted)
 
     # ---- bookkeeping -----------------------------------------------------------------
 
@@ -95,7 +101,10 @@ class Search:
             self.traces[prop] = trace
             if self.on_violation:
                 self.on_violation(PropertyResult(prop, Verdict.VIOLATED, trace))
-        return not self.wanted
+            if prop in self.restart_on and self.wanted:
+                self.restart = True
+        self.wanted_bits = bits_of(self.wanted)
+        return not self.wanted or self.restart
 
     def _limit_hit(self, queued: int, level: int) -> StopReason | None:
         elapsed = time.perf_counter() - self.started
@@ -110,13 +119,61 @@ class Search:
 
     # ---- the search ----------------------------------------------------------------------
 
-    def run(self) -> StopReason:
-        compiled, canonical = self.compiled, self.canonical.canonical
-        initial = canonical(compiled.initial())
+    def run(self) -> StopReason | None:
+        """Why the search stopped; None when it should start again for the properties left."""
+        initial = self.canonical.function()(self.compiled.initial())
         self.index[initial] = 0
         self.states.append(initial)
         self.parents.append(-1)
         self.edges.append(-1)
+        stop = self._breadth_first() if self.summaries is None else self._by_distance()
+        for low, _ in self.compiled.key_ranges:
+            self.max_nesting = max(self.max_nesting, max(s[low] for s in self.states) - 1)
+        return stop
+
+    def _breadth_first(self) -> StopReason | None:
+        """Every edge is one event: levels in order, each state expanded once (the hot loop)."""
+        canonical = self.canonical.function()
+        successors = self.compiled.successors
+        index, states, parents, edges = self.index, self.states, self.parents, self.edges
+        add_taken = self.taken.add
+        frontier = [0]
+        level = 0
+        check_every = 1024
+        while frontier:
+            self.levels = level
+            upcoming = []
+            distance = level + 1
+            for number, source in enumerate(frontier, 1):
+                steps = successors(states[source])
+                self.transitions += len(steps)
+                for eid, nxt, bits in steps:
+                    add_taken(eid)
+                    if bits & self.wanted_bits:
+                        # BFS order: no later candidate is shorter, and the first is kept
+                        self._candidate(bits, distance, source, ("event", eid))
+                        if self._finalize(distance):
+                            self.levels = distance
+                            return None if self.restart else StopReason.ALL_VIOLATED
+                    if nxt is not None:
+                        state = canonical(nxt)
+                        if state not in index:
+                            target = index[state] = len(states)
+                            states.append(state)
+                            parents.append(source)
+                            edges.append(eid)
+                            upcoming.append(target)
+                if not number % check_every:
+                    stop = self._limit_hit(len(frontier) - number + len(upcoming), level)
+                    if stop:
+                        return stop
+            frontier = upcoming
+            level = distance
+        self.levels = level
+        return StopReason.COMPLETE
+
+    def _by_distance(self) -> StopReason | None:
+        """Edges of several events: buckets of equal distance, Dijkstra-style."""
         self.dist.append(0)
         self.buckets[0] = [0]
         check_every, counter = 1024, 0
@@ -125,19 +182,11 @@ class Search:
             bucket = self.buckets.pop(level)
             self.levels = level
             if self._finalize(level):
-                return StopReason.ALL_VIOLATED
+                return None if self.restart else StopReason.ALL_VIOLATED
             for source in bucket:
                 if self.dist[source] != level:
                     continue  # moved to a nearer bucket and expanded there
-                if self.summaries is None:
-                    self._expand_plain(source, level)
-                else:
-                    self._expand_summarised(source, level)
-                # a plain search finds its shortest candidates in the order of System.successors
-                # already; with summaries, candidates of one length come from several buckets
-                if self.candidates and self.summaries is None and self._finalize(level + 1):
-                    self.levels = level + 1
-                    return StopReason.ALL_VIOLATED
+                self._expand_summarised(source, level)
                 counter += 1
                 if counter >= check_every:
                     counter = 0
@@ -168,38 +217,11 @@ class Search:
         else:
             bucket.append(target)
 
-    def _expand_plain(self, source: int, level: int) -> None:
-        s = self.states[source]
-        canonical = self.canonical.canonical
-        wanted_bits = self._wanted_bits()
-        steps = self.compiled.successors(s)
-        self.transitions += len(steps)
-        distance = level + 1
-        taken = self.taken
-        for eid, nxt, bits in steps:
-            taken.add(eid)
-            if bits & wanted_bits:
-                self._candidate(bits, distance, source, ("event", eid))
-            if nxt is not None:
-                self._reach(canonical(nxt), distance, source, eid)
-        self._nesting(s)
-
-    def _wanted_bits(self) -> int:
-        bits = 0
-        for prop in self.wanted:
-            bits |= BIT[prop]
-        return bits
-
-    def _nesting(self, s: bytes) -> None:
-        for low, _ in self.compiled.key_ranges:
-            if s[low] - 1 > self.max_nesting:
-                self.max_nesting = s[low] - 1
-
     def _expand_summarised(self, source: int, level: int) -> None:
         s = self.states[source]
         compiled, summaries = self.compiled, self.summaries
         canonical = self.canonical.canonical
-        wanted_bits = self._wanted_bits()
+        wanted_bits = self.wanted_bits
         taken = self.taken
         distance = level + 1
         running = s[:compiled.cpus]
@@ -228,7 +250,6 @@ class Search:
                     self._candidate(bits, distance, source, ("event", eid))
                 if nxt is not None:
                     self._reach(canonical(nxt), distance, source, eid)
-        self._nesting(s)
 
     def _excursion(self, s: bytes, source: int, level: int, t: int, c: int, kind: int, wanted_bits: int) -> None:
         summaries, compiled = self.summaries, self.compiled

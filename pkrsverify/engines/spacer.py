@@ -16,8 +16,6 @@ hand-written encoding it took 98-218 s, so it runs last and under a limit.
 """
 from __future__ import annotations
 
-import time
-
 import z3
 
 from .. import ir
@@ -25,8 +23,11 @@ from .effects import transition
 from .encoding import DEPTH, SEED, Encoding
 
 
-def spacer(enc: Encoding, prop: ir.Property, strengthen=(), timeout: float | None = None) -> bool | None:
-    """True: proved; False: a violation is reachable; None: Spacer gave up or ran out of time."""
+def spacer(enc: Encoding, prop: ir.Property | None, strengthen=(), timeout: float | None = None,
+           bad=None) -> bool | None:
+    """True: proved; False: a violation is reachable; None: Spacer gave up or ran out of time.
+
+    `bad` (a predicate on a state) asks instead that no reachable state satisfies it."""
     pre, post = enc.state("pre"), enc.state("post")
     keys = list(pre)
     relation = z3.Function("Inv", *[pre[k].sort() for k in keys], z3.BoolSort())
@@ -45,10 +46,12 @@ def spacer(enc: Encoding, prop: ir.Property, strengthen=(), timeout: float | Non
         clauses.set("timeout", max(1, int(timeout * 1000)))
     clauses.add(inv(enc.initial_terms()))
     clauses.add(z3.ForAll(variables, z3.Implies(z3.And(*body, step.nonfatal), inv(post))))
-    clauses.add(z3.ForAll(variables, z3.Implies(z3.And(*body, step.violated[prop]), False)))
-    started = time.perf_counter()
+    if bad is None:
+        clauses.add(z3.ForAll(variables, z3.Implies(z3.And(*body, step.violated[prop]), False)))
+    else:
+        state = [pre[k] for k in keys]
+        clauses.add(z3.ForAll(state, z3.Implies(z3.And(inv(pre), bad(pre)), False)))
     answer = clauses.check()
-    del started
     if answer == z3.sat:
         return True
     if answer == z3.unsat:

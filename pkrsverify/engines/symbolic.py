@@ -29,6 +29,7 @@ SPACER = "Spacer (PDR on Horn clauses)"
 
 
 MAX_STEPS = 30          # BMC unrolls at most this many events by default
+SHALLOW = 12            # ... and this many before Spacer gets its turn
 SPACER_TIMEOUT = 60.0   # seconds per property by default
 
 
@@ -65,11 +66,13 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
         if on_violation:
             on_violation(verdicts[prop])
 
+    # Shallow BMC first (the seed bugs are short), then Spacer on what is left, then BMC on
+    # to the step limit for what Spacer did not prove (the same unrolling, resumed).
     open_ = [p for p in wanted if p not in verdicts]
-    outcome = bmc(encoding, open_, limits.max_steps, deadline, found)
-    refuted, stopped = outcome.refuted, outcome.stopped or induction.stopped
+    outcome = bmc(encoding, open_, min(SHALLOW, limits.max_steps), deadline, found)
+    stopped = outcome.stopped or induction.stopped
     spacer_notes: dict[ir.Property, str] = {}
-    if limits.spacer and not stopped == "timeout":
+    if limits.spacer and stopped != "timeout":
         for prop in [p for p in wanted if p not in verdicts]:
             remaining = limits.spacer_timeout if deadline is None else min(limits.spacer_timeout,
                                                                           deadline - time.perf_counter())
@@ -79,14 +82,17 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
             answer = spacer(inductive, prop, timeout=remaining)
             if answer:
                 verdicts[prop] = PropertyResult(prop, Verdict.PROVED, note=f"{SPACER}, {scope}")
-            elif answer is False:
-                # Reachable, but longer than BMC went: unroll on for this one.
-                longer = bmc(encoding, [prop], 10 * limits.max_steps, deadline, found)
-                spacer_notes[prop] = "Spacer: a violation is reachable"
-                if prop not in verdicts:
-                    stopped = longer.stopped or stopped
             else:
-                spacer_notes[prop] = "Spacer gave up or ran out of time"
+                spacer_notes[prop] = ("Spacer: a violation is reachable" if answer is False
+                                      else "Spacer gave up or ran out of time")
+    open_ = [p for p in wanted if p not in verdicts]
+    if open_ and stopped != "timeout":
+        reachable = [p for p in open_ if spacer_notes.get(p, "").endswith("reachable")]
+        # A violation Spacer says is reachable exists: look past the step limit for it.
+        steps = 10 * limits.max_steps if reachable else limits.max_steps
+        outcome = bmc(encoding, open_, steps, deadline, found, resume=outcome.unrolling)
+        stopped = outcome.stopped
+    refuted = outcome.refuted
     results = []
     for prop in wanted:
         if prop in verdicts:

@@ -92,8 +92,8 @@ class _Writer:
                   " * verdict; BFS: the first \"assertion violated P (at depth D)\" line for P is a shortest",
                   " * violation of P, D events long; a property with no such line holds at these bounds):",
                   f" *     spin -a {s.name}.pml && gcc {flags} -o pan pan.c && ./pan -m1000000 -c0",
-                  " * One counterexample, as a trail that `spin -t -p` replays: ./pan -m1000000 (stops at the",
-                  " * first violation). More cores: gcc -DBFS_PAR instead of -DBFS, then ./pan -u<cores>;",
+                  " * One counterexample: ./pan -m1000000 stops at the first violation and writes a trail;",
+                  " * ./pan -r replays it event by event (not spin -t: it cannot run the embedded C). More cores: gcc -DBFS_PAR instead of -DBFS, then ./pan -u<cores>;",
                   " * or -DNCORE=<cores> without -DBFS (depth-first: verdicts, not shortest lengths).",
                   " * Beyond pkrsverify's states SPIN stores the one before boot() and, where a push or pop",
                   " * is fatal, the one halted state.",
@@ -364,22 +364,29 @@ class _Writer:
         for c in range(b.cpus):
             for t in range(self.ntasks):
                 others = [u for u in range(self.ntasks) if u != t]
-                on = f"runs({c}, {t})"
                 self.emit(f"    /* task {t} on CPU {c} */")
                 for k in self.model.entries:
                     name = self.kind_id[k.index]
-                    self.emit(f"    :: d_step {{ {on} && may_enter_{name}({t}) -> enter_{name}({t}, {c}) }}")
-                self.emit(f"    :: d_step {{ {on} && may_write({t}) -> write_pkrs({t}, {c}) }}",
-                          f"    :: d_step {{ {on} && may_exit({t}) -> exit_frame({t}, {c}) }}")
+                    self.option(c, t, f"may_enter_{name}({t})", f"enter_{name}({t}, {c})", f"enter {k.name}")
+                self.option(c, t, f"may_write({t})", f"write_pkrs({t}, {c})", "write")
+                self.option(c, t, f"may_exit({t})", f"exit_frame({t}, {c})", "exit (frame kind %d)",
+                            f"top_kind({t})")
                 for event, guard, out in (("schedule", "may_schedule", "leave_cpu"),
                                           ("preempt", "may_preempt", "preempt_cpu")):
                     for u in others:
-                        self.emit(f"    :: d_step {{ {on} && {guard}({t}) && ready({u}) -> "
-                                  f"{out}({t}, {c}); enter_cpu({u}, {c}) }}  /* {event} -> task {u} */")
-                    self.emit(f"    :: d_step {{ {on} && {guard}({t}) -> {out}({t}, {c}); stay_idle() }}"
-                              f"  /* {event} -> idle */")
+                        self.option(c, t, f"{guard}({t}) && ready({u})", f"{out}({t}, {c}); enter_cpu({u}, {c})",
+                                    f"{event} -> task {u}")
+                    self.option(c, t, f"{guard}({t})", f"{out}({t}, {c}); stay_idle()", f"{event} -> idle")
             self.emit(f"    /* CPU {c} idle: dispatch a ready task */")
             for u in range(self.ntasks):
-                self.emit(f"    :: d_step {{ !halted && cpu[{c}].running == IDLE && ready({u}) -> "
-                          f"enter_cpu({u}, {c}) }}")
+                self.option(c, None, f"cpu[{c}].running == IDLE && ready({u})", f"enter_cpu({u}, {c})",
+                            f"dispatch task {u}")
         self.emit("    od", "}")
+
+    def option(self, c: int, t: int | None, guard: str, effect: str, event: str, *values: str) -> None:
+        """One event as one `do` option. The printf shows in a trail replayed by `./pan -r`
+        (pan prints nothing during the search itself)."""
+        on = f"runs({c}, {t})" if t is not None else "!halted"
+        who = f"cpu {c} task {t}" if t is not None else f"cpu {c}"
+        args = "".join(f", {v}" for v in values)
+        self.emit(f'    :: d_step {{ {on} && {guard} -> printf("{who}: {event}\\n"{args}); {effect} }}')

@@ -181,6 +181,20 @@ class Canonical:
 
     # ---- the representative ------------------------------------------------------------
 
+    def function(self):
+        """The fastest callable computing `canonical` for this configuration."""
+        if self.liveness is not None or self.symmetry:
+            return self.canonical
+        vs = self.values_start
+
+        def renamed(s: bytes, fromkeys=dict.fromkeys, ident=IDENT, maketrans=bytes.maketrans) -> bytes:
+            values = s[vs:]
+            order = bytes(fromkeys(b"\0" + values))
+            if ident.startswith(order):
+                return s
+            return s[:vs] + values.translate(maketrans(order, ident[:len(order)]))
+        return renamed
+
     def canonical(self, s: bytes) -> bytes:
         mask, candidates = self._plan(s)
         if mask is not None:

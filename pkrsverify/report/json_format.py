@@ -48,6 +48,8 @@ def _result(result: CheckResult, timings: bool) -> dict:
 
 def _property(result: PropertyResult) -> dict:
     out = {"property": result.property.value, "verdict": result.verdict.value, "note": result.note}
+    if result.invariant:  # a proof: the facts it rests on (z3)
+        out["invariant"] = list(result.invariant)
     if result.trace is not None:
         trace = result.trace
         out |= {"length": trace.length, "explanation": trace.explanation, "trace": [_step(s) for s in trace.steps]}

@@ -1,0 +1,177 @@
+"""Every reduction is exact: verdicts and shortest lengths do not depend on it.
+
+Each configuration is compared with the literal search (no reduction: every
+canonical state stored) where that search completes quickly, and with the
+others at larger bounds: all reductions, and all but one (summaries,
+symmetry, dead values) in turn. On every spec in specs/, every hand-worked
+case, two-CPU bounds (where excursions interleave with the other CPU), and
+random models and specs from tests/strategies.py. Every counterexample is a
+concrete path of the unreduced system: the engine rebuilds it and
+trace.build_trace replays it, and the test replays it once more.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import strategies
+from conftest import CASES, SPECS
+from pkrsverify import ir
+from pkrsverify.analyze import analyze_model, analyze_strategy
+from pkrsverify.engines.explicit import Limits, check
+from pkrsverify.parser import parse
+from pkrsverify.source import SourceFile
+from pkrsverify.loader import load_strategy, with_bounds
+from pkrsverify.reduce import NAMES, Reductions
+from pkrsverify.reduce.summaries import sound
+from pkrsverify.result import StopReason, Verdict
+from pkrsverify.system import System
+from pkrsverify.trace import replay
+
+LITERAL = Reductions.none()
+CONFIGS = [Reductions(), *(Reductions.without([name]) for name in NAMES)]
+DECIDED = (StopReason.COMPLETE, StopReason.ALL_VIOLATED)
+
+
+def _verdicts(system: System, reductions: Reductions, max_states: int = 400_000):
+    result = check(system, limits=Limits(max_states=max_states), reductions=reductions)
+    assert result.stop in DECIDED, (reductions, result.stop)
+    for found in result.properties:
+        if found.verdict is Verdict.VIOLATED:
+            path = replay(system, found.trace.events)
+            assert found.property in path[-1].step.violated
+            assert all(found.property not in r.step.violated for r in path[:-1])
+    return {p.property: (p.verdict, p.trace.length if p.trace else None) for p in result.properties}
+
+
+def _agree(system: System, configs, literal: bool = True, max_states: int = 400_000) -> dict:
+    expected = _verdicts(system, LITERAL if literal else configs[0], max_states)
+    for reductions in configs:
+        assert _verdicts(system, reductions, max_states) == expected, reductions.describe()
+    return expected
+
+
+def _system(path: Path, **bounds) -> System:
+    return System(with_bounds(load_strategy(path), **bounds))
+
+
+SPEC_FILES = sorted(SPECS.glob("*.spec"))
+
+
+@pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("tasks,cpus,depth", [(2, 1, 1), (1, 1, 3), (1, 2, 2), (2, 2, 1)])
+def test_specs_against_the_literal_search(spec, tasks, cpus, depth):
+    _agree(_system(spec, tasks=tasks, cpus=cpus, depth=depth), CONFIGS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)
+def test_specs_at_depth_three_with_and_without_each_reduction(spec):
+    """(2,1,3): the literal search takes seconds here, so the configurations are compared with each other."""
+    expected = _agree(_system(spec, tasks=2, cpus=1, depth=3), CONFIGS, literal=False, max_states=3_000_000)
+    table = {"thread_struct": {"no_lost", "no_stale"}, "stack7": {"no_stale"}, "stack15": {"no_stale"},
+             "idtentry_state": {"fresh", "no_lost", "no_stale"}, "pt_regs": {"no_stale"}}
+    violated = {p.value for p, (verdict, _) in expected.items() if verdict is Verdict.VIOLATED}
+    assert violated == table.get(spec.stem, set())
+
+
+@pytest.mark.parametrize("spec", sorted(CASES.glob("*.spec")), ids=lambda p: p.stem)
+def test_hand_worked_cases(spec):
+    strategy = load_strategy(spec)
+    expected = _agree(System(strategy), CONFIGS)
+    for expectation in strategy.expectations:
+        verdict, length = expected[expectation.property]
+        assert (verdict is Verdict.VIOLATED) == expectation.violated
+        if expectation.length is not None:
+            assert length == expectation.length
+
+
+TWO_CPUS = """model two "syscall, IRQ and NMI, two tasks on two CPUs" {
+    tasks 2
+    kthreads 0
+    cpus 2
+    depth 2
+    base user
+    entry syscall { from user; writes; sleeps }
+    entry irq     { from user, syscall; max 1; writes; atomic; preempt_on_exit }
+    entry nmi     { from any; max 1; atomic }
+}
+"""
+TWO_CPU_SPECS = {
+    "thread_slot": "storage saved : task; on entry { saved = PKRS; PKRS = INIT }; on exit { PKRS = saved }",
+    "pt_regs_switch": "storage regs : frame in pt_regs; storage th : task; on entry { regs = PKRS; PKRS = INIT }; "
+                      "on exit { PKRS = regs }; on switch_out { th = PKRS }; on switch_in { PKRS = th }",
+    "cpu_slot": "storage c : cpu; storage r : frame in pt_regs; on entry { r = c; c = PKRS; PKRS = INIT }; "
+                "on exit { PKRS = c; c = r }; on switch_in { if PKRS != INIT { PKRS = INIT } }",
+    "cpu_stack": "storage s : cpu stack 2; on entry { push s, PKRS; PKRS = INIT }; on exit { PKRS = pop s }",
+}
+
+
+def _two_cpu_strategy(name: str) -> ir.Strategy:
+    model = analyze_model(parse(SourceFile("two.model", TWO_CPUS)))
+    text = f"strategy {name} {{\n model two\n {TWO_CPU_SPECS[name]}\n}}\n"
+    return analyze_strategy(parse(SourceFile(f"{name}.spec", text)), model)
+
+
+@pytest.mark.parametrize("name", TWO_CPU_SPECS)
+def test_two_cpus(name):
+    """Excursions on one CPU interleave with the other CPU's events; summaries rely on them commuting.
+
+    Each violation is compared with the literal search asked for that
+    property alone (it stops at the counterexample); what holds is compared
+    with the search without summaries, and with the literal one where it is
+    small enough to finish.
+    """
+    system = System(_two_cpu_strategy(name))
+    assert sound(system)
+    expected = _agree(system, [Reductions(), Reductions.without(["summaries"])], literal=False)
+    for prop, (verdict, length) in expected.items():
+        if verdict is Verdict.VIOLATED:
+            literal = check(system, properties=(prop,), reductions=LITERAL, limits=Limits(max_states=400_000))
+            assert literal.stop is StopReason.ALL_VIOLATED and literal.properties[0].trace.length == length
+    if name == "pt_regs_switch":
+        assert _verdicts(system, LITERAL) == expected
+
+
+def test_global_storage_on_two_cpus_is_interleaved_plainly():
+    strategy = load_strategy(CASES / "global_slot_two_cpus_lost.spec")
+    system = System(strategy)
+    assert strategy.bounds.cpus == 2 and not sound(system)
+    assert _agree(system, CONFIGS)[ir.Property.NO_LOST] == (Verdict.VIOLATED, 5)
+
+
+def test_reductions_shrink_the_search():
+    system = _system(SPECS / "pt_regs_switch.spec", tasks=1, cpus=1, depth=8)
+    literal = check(system, reductions=LITERAL).statistics.states
+    reduced = {name: check(system, reductions=Reductions(**{n: n == name for n in NAMES})).statistics.states
+               for name in NAMES}
+    assert literal > 140_000
+    assert reduced["dead"] < literal / 5 and reduced["summaries"] < literal / 20
+    assert check(system).statistics.states < 200
+
+
+def test_no_reduce_names():
+    assert Reductions.without(["all"]) == LITERAL
+    assert Reductions.without(["symmetry", "dead"]) == Reductions(summaries=True, symmetry=False, dead=False)
+    with pytest.raises(ValueError):
+        Reductions.without(["summary"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategies.cases(max_tasks=2, max_cpus=2, max_depth=3))
+def test_random_models_and_specs(case):
+    strategy = strategies.load(case)
+    system = System(strategy)
+    literal = check(system, limits=Limits(max_states=30_000), reductions=LITERAL)
+    if literal.stop not in DECIDED:
+        return  # too large to compare with the literal search quickly
+    _agree(system, CONFIGS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("tasks,cpus,depth", [(2, 1, 8), (2, 2, 3), (3, 1, 4)])
+def test_specs_at_larger_bounds(spec, tasks, cpus, depth):
+    _agree(_system(spec, tasks=tasks, cpus=cpus, depth=depth), CONFIGS, literal=False, max_states=5_000_000)
