@@ -174,7 +174,7 @@ def size_z3(strategy: ir.Strategy, spec: str = "", unbounded_depth: bool = False
     system = System(big, bounds)
     stacks = stacks_of(strategy)
     inductive = Encoding(system, unbounded_depth, prefix_counts=True)
-    upper = _upper_bounds(inductive, stacks, deadline)
+    upper, invariant = _upper_bounds(inductive, stacks, deadline)
     proofs: dict = {}  # stack -> what proved its bound, when not Houdini
 
     def prove_at_most(s: ir.Storage, m: int) -> bool:
@@ -183,7 +183,7 @@ def size_z3(strategy: ir.Strategy, spec: str = "", unbounded_depth: bool = False
         left = SPACER_TIMEOUT if deadline is None else min(SPACER_TIMEOUT, deadline - time.perf_counter())
         if left <= 0:
             return False
-        proved = spacer(inductive, None, timeout=left,
+        proved = spacer(inductive, None, strengthen=invariant, timeout=left,
                         bad=lambda st: z3.Or([st[top_key(s, o)] > m for o in owners])) is True
         if proved:
             upper[s.index] = m
@@ -211,8 +211,9 @@ def size_z3(strategy: ir.Strategy, spec: str = "", unbounded_depth: bool = False
                   time.perf_counter() - started)
 
 
-def _upper_bounds(enc: Encoding, stacks, deadline) -> dict:
-    """The least m for which Houdini proves "holds at most m entries", per stack (None: none)."""
+def _upper_bounds(enc: Encoding, stacks, deadline) -> tuple[dict, tuple]:
+    """The least m for which Houdini proves "holds at most m entries", per stack (None: none),
+    and the whole invariant Houdini found (for Spacer to build on)."""
     cands = candidates(enc)
     houdini = Houdini(enc, domain_facts(enc), cands)
     alive, _ = houdini.run(deadline)
@@ -220,12 +221,12 @@ def _upper_bounds(enc: Encoding, stacks, deadline) -> dict:
     for s in stacks:
         owners = range(enc.ntasks) if s.place is ir.Place.TASK_STACK else range(enc.ncpus)
         per_owner = []
-        kept = [c for i, fact in enumerate(houdini.cands) if alive is not None and i in alive for c in fact.members]
+        kept = houdini.kept(alive) if alive is not None else ()
         for owner in owners:
             proved = [c.bound[2] for c in kept if c.bound is not None and c.bound[:2] == (s.name, owner)]
             per_owner.append(min(proved) if proved else None)
         out[s.index] = None if None in per_owner else max(per_owner, default=0)
-    return out
+    return out, (houdini.kept(alive) if alive is not None else ())
 
 
 def _lower_bounds(enc: Encoding, stacks, upper: dict, max_steps: int, deadline, prove_at_most):

@@ -85,7 +85,7 @@ def test_z3_proofs_and_violations_agree_with_the_explicit_engine(case):
 
 
 @pytest.mark.slow
-@settings(max_examples=1500, **SETTINGS)
+@settings(max_examples=1000, **SETTINGS)
 @given(cases())
 def test_bmc_agrees_on_more_and_larger_cases(case):
     _bmc_agrees(case)

@@ -22,7 +22,9 @@ def test_violation_exits_1_and_json_follows_the_schema():
     by_name = {p["property"]: p for p in result["properties"]}
     assert set(by_name) == {"fresh", "no_lost"}
     assert by_name["fresh"]["verdict"] == "violated" and by_name["fresh"]["length"] == 3
-    assert [s["event"] for s in by_name["fresh"]["trace"]] == ["enter syscall", "write v1", "enter nmi"]
+    # Shortest paths are not unique (the entry below may be syscall or irq); their shape is.
+    events = [s["event"] for s in by_name["fresh"]["trace"]]
+    assert events[0].startswith("enter ") and events[1:] == ["write v1", "enter nmi"]
     assert by_name["no_lost"]["length"] == len(by_name["no_lost"]["trace"]) == 4
 
 
@@ -53,7 +55,7 @@ def test_text_report_shows_the_counterexample_table():
     code, out, _ = run_cli("check", str(SPECS / "thread_struct.spec"), "--property", "no_lost")
     assert code == 1
     assert "no_lost: VIOLATED in 6 events" in out
-    for event in ("enter syscall", "write v1", "exit irq"):
+    for event in ("enter ", "write v1", "exit "):  # shortest paths are not unique: pin their shape
         assert event in out
     assert "lost" in out.splitlines()[-3] or any(line.lstrip().startswith("=> exit") for line in out.splitlines())
 

@@ -59,7 +59,7 @@ def run(args, terminal: Terminal) -> int:
         results += pair
         reported += [(path, strategy)] * len(pair)
         if len(pair) == 2:
-            disagree |= _compare(path, *pair, terminal)
+            disagree |= _compare(path, *pair, terminal, shown == "text")
     emit(args, terminal, results, reported)
     return EXIT_DISAGREE if disagree else exit_code(results)
 
@@ -129,12 +129,15 @@ def _invariants(result: CheckResult) -> str:
     return "\n".join(lines) if lines else "  (no proof to show)"
 
 
-def _compare(path: str, explicit: CheckResult, z3: CheckResult, terminal: Terminal) -> bool:
-    """Print whether the engines agree; a disagreement goes to stderr, loudly."""
+def _compare(path: str, explicit: CheckResult, z3: CheckResult, terminal: Terminal, text: bool = True) -> bool:
+    """Say whether the engines agree (on stderr when stdout carries a machine format);
+    a disagreement goes to stderr, loudly."""
     found = disagreements(explicit, z3)
     if not found:
-        terminal.out.print(Text(f"{path}: the explicit and z3 engines agree", style="green"))
-        terminal.out.print()
+        console = terminal.out if text else terminal.err
+        console.print(Text(f"{path}: the explicit and z3 engines agree", style="green"))
+        if text:
+            console.print()
         return False
     terminal.err.print(Text(f"pkrsverify: INTERNAL ERROR: the engines disagree on {path} "
                             f"({explicit.bounds.describe()}); this is a bug in one of them:", style="bold red"))

@@ -68,11 +68,18 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
     wanted = tuple(properties or system.strategy.properties)
     compiled = Compiled(system)
     remaining, searches = wanted, []
+    kept: dict[bool, Summaries] = {}
     while True:
         liveness = Liveness(system, remaining) if reductions.dead else None
         canonical_form = Canonical(compiled, liveness, reductions.symmetry)
-        summaries = Summaries(system, compiled, reductions.dead, remaining) \
-            if reductions.summaries and sound(system) else None
+        summaries = None
+        if reductions.summaries and sound(system):
+            # inside an excursion the task runs, so its left_with is dead whatever is asked:
+            # only no_lost (the frames' ghosts) changes what a summary holds
+            lost = ir.Property.NO_LOST in remaining
+            summaries = kept.get(lost)
+            if summaries is None:
+                summaries = kept[lost] = Summaries(system, compiled, reductions.dead, remaining)
         ghosts = frozenset({ir.Property.NO_LOST, ir.Property.NO_STALE}) if reductions.dead else frozenset()
         search = Search(system, compiled, canonical_form, summaries, remaining, limits, on_violation, on_progress,
                         started, restart_on=ghosts)
@@ -101,10 +108,10 @@ def _result(searches: list[Search], spec: str, wanted, stop: StopReason, started
             results.append(PropertyResult(prop, Verdict.UNKNOWN, note=f"{stop.value}: no violation within "
                                           f"{search.levels} events; {states:,} states explored"))
     max_nesting = max(s.max_nesting for s in searches)
-    summaries = [s.summaries for s in searches if s.summaries is not None]
+    summaries = list({id(s.summaries): s.summaries for s in searches if s.summaries is not None}.values())
     stats = Statistics(states, sum(s.transitions for s in searches), search.levels, max_nesting,
                        time.perf_counter() - started, reductions.describe(),
-                       sum(len(s.all) for s in summaries), sum(s.local_states for s in summaries))
+                       sum(s.summary_count for s in summaries), sum(s.summary_states for s in summaries))
     events = {search.compiled.events[e] for s in searches for e in s.taken}
     strategy = system.strategy
     return CheckResult(spec, strategy.name, strategy.model.name, system.bounds, "explicit",

@@ -41,6 +41,7 @@ class Proof:
 @dataclass(frozen=True, slots=True)
 class InductionOutcome:
     proofs: dict                 # Property -> Proof
+    facts: tuple                 # the inductive invariant found, as candidates (for Spacer to build on)
     candidates: int
     kept: int
     rounds: int
@@ -138,6 +139,10 @@ class Houdini:
         assert not lost, f"facts of the encoding are not inductive: {lost}"
         return alive, rounds
 
+    def kept(self, alive: set[int]) -> tuple[Candidate, ...]:
+        """The candidates (domain facts included) of the surviving facts."""
+        return tuple(c for i, fact in enumerate(self.cands) if i in alive for c in fact.members)
+
     def _lits(self, alive) -> list:
         return [lit if i in alive else off for i, (lit, off) in enumerate(zip(self.literals, self.dropped))]
 
@@ -188,7 +193,7 @@ def prove(enc: Encoding, properties, deadline: float | None = None, explain: boo
     houdini = Houdini(enc, domain_facts(enc), cands)
     alive, rounds = houdini.run(deadline)
     if alive is None:
-        return InductionOutcome({}, len(cands), 0, rounds, "timeout", time.perf_counter() - started)
+        return InductionOutcome({}, (), len(cands), 0, rounds, "timeout", time.perf_counter() - started)
     proofs = {}
     stopped = ""
     for prop in properties:
@@ -199,7 +204,8 @@ def prove(enc: Encoding, properties, deadline: float | None = None, explain: boo
         if proved:
             proofs[prop] = Proof(METHOD, _readable(enc, houdini, sorted(support)))
     kept = len(alive) - houdini.ndomain
-    return InductionOutcome(proofs, len(cands), kept, rounds, stopped, time.perf_counter() - started)
+    return InductionOutcome(proofs, houdini.kept(alive), len(cands), kept, rounds, stopped,
+                            time.perf_counter() - started)
 
 
 def _readable(enc: Encoding, houdini: Houdini, support: list[int]) -> tuple[str, ...]:

@@ -53,20 +53,22 @@ class _Replay:
         return _inverse(tasks), _inverse(cpus)
 
     def macro(self, record: tuple, tasks, cpus) -> None:
+        """Apply the events an edge of several events stands for (t and c in the representative's numbering)."""
+        what = record[0]
         summaries = self.search.summaries
-        what, summary_id = record[0], record[1]
-        summary = summaries.all[summary_id]
-        t, c = tasks[record[-3 if what == "switch" else -2]], cpus[record[-2 if what == "switch" else -1]]
-        if what == "exit":
+        summary = summaries.all[record[1]]
+        if what == "exit":          # ("exit", summary, exit index, t, c)
+            t, c = tasks[record[3]], cpus[record[4]]
             parent, eid = summary.exit_paths[record[2]]
             path = summaries.local_path(summary, t, c, parent)
             path.append(summaries.lift(summaries.local(t).compiled.events[eid], t, c))
-        elif what == "switch":
+        elif what == "switch":      # ("switch", summary, boundary index, t, c, switch event)
+            t, c = tasks[record[3]], cpus[record[4]]
             path = summaries.local_path(summary, t, c, summary.boundary_ids[record[2]])
-            path.append(_map(self.compiled.events[record[-1]], tasks, cpus))
-        else:  # "inside": a violation within the excursion
-            prop = record[2]
-            _, parent, eid = summary.violations[prop]
+            path.append(_map(self.compiled.events[record[5]], tasks, cpus))
+        else:                       # ("inside", summary, property, t, c): a violation within the excursion
+            t, c = tasks[record[3]], cpus[record[4]]
+            _, parent, eid = summary.violations[record[2]]
             path = summaries.local_path(summary, t, c, parent)
             path.append(summaries.lift(summaries.local(t).compiled.events[eid], t, c))
         for event in path:

@@ -13,8 +13,10 @@ step (1, or the events of a summary up to the violating one). While bucket
 D is expanded every state nearer than D has been expanded, and every
 counterexample found from now on has at least D + 1 events; so a candidate
 of length at most D + 1 is final as soon as it is found, and one of length
-L is final when bucket L - 1 is done. Of two candidates of one length the
-first found is kept, so that the order of search alone picks the trace.
+L is final when bucket L - 1 is done. Among the counterexamples of the
+final length found by then (up to TIES of them), the one whose events come
+first in the order of System.successors is shown, so that reductions change
+the shown trace as little as they can.
 """
 from __future__ import annotations
 
@@ -95,7 +97,7 @@ class Search:
             self.wanted.remove(prop)
             ids = self.compiled.event_ids
             paths = [concrete_events(self, source, how) for source, how in found]
-            events = min(paths, key=lambda path: [(e.cpu, ids[e]) for e in path])
+            events = min(paths, key=lambda path: [ids[e] for e in path])
             assert len(events) == length, (prop, len(events), length)
             trace = build_trace(self.system, events, prop)
             self.traces[prop] = trace
@@ -280,7 +282,6 @@ class Search:
                 if nxt is not None:
                     edge = self._macro(("switch", summary.id, number, t, c, eid))
                     self._reach(canonical(nxt), distance, source, edge)
-
 
 def _switches(fns, ready, s: bytes) -> list:
     steps = []

@@ -49,8 +49,10 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
     deadline = None if limits.timeout is None else started + limits.timeout
     wanted = tuple(properties or system.strategy.properties)
     if unbounded_depth:
-        # A path of k events nests at most k deep: replay it on a system that allows that.
-        system = System(system.strategy, replace(system.bounds, depth=max(system.bounds.depth, limits.max_steps)))
+        # A path of k events nests at most k deep: replay it on a system that allows that
+        # (BMC may go on to 10 * max_steps for a violation Spacer says is reachable).
+        system = System(system.strategy, replace(system.bounds, depth=max(system.bounds.depth,
+                                                                          10 * limits.max_steps)))
     encoding = Encoding(system, unbounded_depth=unbounded_depth)
     inductive = Encoding(system, unbounded_depth=unbounded_depth, prefix_counts=True)
     scope = "for every nesting depth" if unbounded_depth else f"at {system.bounds.describe()}"
@@ -79,7 +81,8 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
             if remaining <= 0:
                 stopped = "timeout"
                 break
-            answer = spacer(inductive, prop, timeout=remaining)
+            # Houdini's invariant holds in every reachable state: Spacer may build on it.
+            answer = spacer(inductive, prop, strengthen=induction.facts, timeout=remaining)
             if answer:
                 verdicts[prop] = PropertyResult(prop, Verdict.PROVED, note=f"{SPACER}, {scope}")
             else:

@@ -23,7 +23,7 @@ from itertools import permutations, product
 from operator import itemgetter
 
 from .. import ir
-from ..engines.compiled import IDENT, NONE, Compiled, rename
+from ..engines.compiled import IDENT, NONE, Compiled, fits, rename
 from .liveness import Liveness
 
 
@@ -39,6 +39,7 @@ class Canonical:
         self.key_ranges = compiled.key_ranges
         self.liveness = liveness
         self._plans: dict = {}
+        self.rename, self.rename_values = self._make_rename()
         bounds = compiled.system.bounds
         self.classes = tuple(c for c in (range(0, bounds.tasks), range(bounds.tasks, self.tasks)) if len(c))
         self.symmetry = symmetry and (self.tasks > 1 or self.cpus > 1)
@@ -68,10 +69,16 @@ class Canonical:
             mask = self._mask(s) if self.liveness is not None else None
             candidates = [None]
             if self.symmetry:
+                # a candidate: the permuted structure (the same for every state of this
+                # structure) and the slices that permute the values
                 candidates = []
                 for task_map, cpu_map in self._candidates(s):
-                    identity = task_map == list(range(self.tasks)) and cpu_map == list(range(self.cpus))
-                    candidates.append(None if identity else self._getter(tuple(task_map), tuple(cpu_map)))
+                    if task_map == list(range(self.tasks)) and cpu_map == list(range(self.cpus)):
+                        candidates.append(None)
+                        continue
+                    getter = self._getter(tuple(task_map), tuple(cpu_map))
+                    prefix = self._permute(s, getter)[:self.values_start]
+                    candidates.append((prefix, self._value_slices(tuple(task_map), tuple(cpu_map))))
             plan = self._plans[structure] = (mask, candidates)
         return plan
 
@@ -132,6 +139,20 @@ class Canonical:
             getter = self._getters[key] = (slices(source), bytes(table))
         return getter
 
+    def _value_slices(self, task_map: tuple[int, ...], cpu_map: tuple[int, ...]) -> tuple[slice, ...]:
+        key = ("values", task_map, cpu_map)
+        found = self._getters.get(key)
+        if found is None:
+            source = list(range(self.size))
+            for old, new in enumerate(task_map):
+                for p_new, p_old in zip(self._task_blocks[new], self._task_blocks[old]):
+                    source[p_new] = p_old
+            for old, new in enumerate(cpu_map):
+                for p_new, p_old in zip(self._cpu_blocks[new], self._cpu_blocks[old]):
+                    source[p_new] = p_old
+            found = self._getters[key] = slices(source[self.values_start:])
+        return found
+
     def permute(self, s: bytes, task_map, cpu_map) -> bytes:
         return self._permute(s, self._getter(tuple(task_map), tuple(cpu_map)))
 
@@ -185,28 +206,54 @@ class Canonical:
         """The fastest callable computing `canonical` for this configuration."""
         if self.liveness is not None or self.symmetry:
             return self.canonical
-        vs = self.values_start
+        return self.rename
 
-        def renamed(s: bytes, fromkeys=dict.fromkeys, ident=IDENT, maketrans=bytes.maketrans) -> bytes:
+    def _make_rename(self):
+        """(`rename(s)`, `rename_values(values)`), remembering the renaming of each value part seen.
+
+        Distinct value parts are far fewer than states (a value part recurs
+        with every structure: who runs, which frames), and a dictionary hit
+        costs a third of renaming in place.
+        """
+        vs = self.values_start
+        seen: dict[bytes, bytes] = {}
+
+        def rename_values(values: bytes) -> bytes:
+            renamed = seen.get(values)
+            if renamed is None:
+                if len(seen) > 1_000_000:
+                    seen.clear()
+                order = bytes(dict.fromkeys(b"\0" + values))
+                renamed = seen[values] = values if IDENT.startswith(order) else \
+                    values.translate(bytes.maketrans(order, fits(order)))
+            return renamed
+
+        def rename_state(s: bytes) -> bytes:
             values = s[vs:]
-            order = bytes(fromkeys(b"\0" + values))
-            if ident.startswith(order):
-                return s
-            return s[:vs] + values.translate(maketrans(order, ident[:len(order)]))
-        return renamed
+            renamed = rename_values(values)
+            return s if renamed is values or renamed == values else s[:vs] + renamed
+        return rename_state, rename_values
 
     def canonical(self, s: bytes) -> bytes:
-        mask, candidates = self._plan(s)
+        vs = self.values_start
+        structure = s[:vs]
+        plan = self._plans.get(structure)
+        mask, candidates = plan if plan is not None else self._plan(s)
         if mask is not None:
             x = int.from_bytes(s, "big")
             y = x & mask
             if x != y:
                 s = y.to_bytes(self.size, "big")
-        vs = self.values_start
+        rename_values = self.rename_values
         if len(candidates) == 1:
-            getter = candidates[0]
-            return rename(s if getter is None else self._permute(s, getter), vs)
-        return min(rename(s if getter is None else self._permute(s, getter), vs) for getter in candidates)
+            candidate = candidates[0]
+            if candidate is None:
+                return structure + rename_values(s[vs:])
+            prefix, pieces = candidate
+            return prefix + rename_values(b"".join(map(s.__getitem__, pieces)))
+        return min(structure + rename_values(s[vs:]) if candidate is None else
+                   candidate[0] + rename_values(b"".join(map(s.__getitem__, candidate[1])))
+                   for candidate in candidates)
 
     def canonical_with_map(self, s: bytes):
         """(representative, task_map, cpu_map): the representative is rename(permute(reset_dead(s)))."""

@@ -45,7 +45,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import ir
-from ..engines.compiled import IDENT, Compiled, properties_of
+from ..engines.compiled import FRESH, IDENT, Compiled, fits, properties_of
 from .canonical import slices
 from ..system import Action, Event, System
 from .liveness import Liveness
@@ -87,6 +87,7 @@ class Summary:
     boundary_ids: list = field(default_factory=list)  # for boundaries[i]: local state id
     taken: set = field(default_factory=set)          # local event ids
     max_nesting: int = 0
+    max_value: int = 0        # the largest value name in an output
 
 
 class Local:
@@ -106,6 +107,7 @@ class Local:
         self.zeros = bytes(self.size)
         self._write_backs: dict = {}
         self._masks: dict = {}
+        self._renamers: dict = {}
 
     # ---- positions ------------------------------------------------------------------
 
@@ -182,15 +184,29 @@ class Local:
                 s = y.to_bytes(self.size, "big")
         return s
 
-    def canonical(self, s: bytes, pinned: bytes) -> bytes:
-        """Dead values reset, then values renamed keeping 0..len(pinned)-1 in place."""
-        s = self.reset_dead(s)
-        vs = self.values_start
-        values = s[vs:]
-        order = bytes(dict.fromkeys(pinned + values))
-        if order == IDENT[:len(order)]:
-            return s
-        return s[:vs] + values.translate(bytes.maketrans(order, IDENT[:len(order)]))
+    def canonical(self, pinned_count: int):
+        """`canonical(s)`: dead values reset, then values renamed keeping 0..pinned_count-1 in place."""
+        found = self._renamers.get(pinned_count)
+        if found is None:
+            found = self._renamers[pinned_count] = self._make_canonical(IDENT[:pinned_count])
+        return found
+
+    def _make_canonical(self, pinned: bytes):
+        vs, reset_dead = self.values_start, self.reset_dead
+        seen: dict[bytes, bytes] = {}  # value part -> its renaming (b"" when already canonical)
+
+        def canonical(s: bytes) -> bytes:
+            s = reset_dead(s)
+            values = s[vs:]
+            renamed = seen.get(values)
+            if renamed is None:
+                if len(seen) > 1_000_000:
+                    seen.clear()
+                order = bytes(dict.fromkeys(pinned + values))
+                renamed = seen[values] = b"" if IDENT.startswith(order) else \
+                    values.translate(bytes.maketrans(order, fits(order)))
+            return s[:vs] + renamed if renamed else s
+        return canonical
 
 
 class Summaries:
@@ -209,6 +225,14 @@ class Summaries:
         self.local_states = 0
         self._applied: set = set()
 
+    @property
+    def summary_count(self) -> int:
+        return len(self.all)
+
+    @property
+    def summary_states(self) -> int:
+        return self.local_states
+
     def local(self, t: int) -> Local:
         base = self._bases[t]
         found = self._locals.get(base.index)
@@ -223,14 +247,16 @@ class Summaries:
         projected = local.reset_dead(projected)
         vs = local.values_start
         order = bytes(dict.fromkeys(b"\0" + projected[vs:]))
-        root = projected[:vs] + projected[vs:].translate(bytes.maketrans(order, IDENT[:len(order)]))
+        root = projected[:vs] + projected[vs:].translate(bytes.maketrans(order, fits(order)))
         key = (self._bases[t].index, kind, root)
         summary = self.by_key.get(key)
         if summary is None:
             summary = self.by_key[key] = self._explore(local, root, kind, len(order))
         # local value i < pinned is the state's value order[i]; fresh ones get values s does not hold
         used = max(s[self.compiled.values_start:], default=0) + 1
-        back = (order + IDENT[used:] + bytes(256))[:256]
+        if used + summary.max_value - summary.pinned >= FRESH:
+            fits(IDENT)  # the whole state would hold too many values to name: an input error
+        back = (order + IDENT[used:FRESH] + bytes(256))[:256]
         return summary, back
 
     def compose(self, s: bytes, local_state: bytes, back: bytes, t: int, c: int, summary: Summary) -> bytes:
@@ -263,65 +289,86 @@ class Summaries:
     # ---- exploring one excursion -----------------------------------------------------------
 
     def _explore(self, local: Local, root: bytes, kind: int, pinned_count: int) -> Summary:
+        """Breadth-first over the excursion, in the one-task copy: shortest distances to every output."""
         compiled = local.compiled
-        pinned = IDENT[:pinned_count]
+        canonical = local.canonical(pinned_count)
         node = compiled.node(root, 0)
         slot = node.n
         summary = Summary(len(self.all), kind, slot, pinned_count, root)
         self.all.append(summary)
-        summary.states.append(root)
-        summary.parents.append(-1)
-        summary.event_ids.append(-1)
+        states, parents, event_ids = summary.states, summary.parents, summary.event_ids
+        states.append(root)
+        parents.append(-1)
+        event_ids.append(-1)
         index = {root: 0}
         enter = compiled.event_ids[Event(Action.ENTER, 0, 0, kind=kind)]
-        first = True
-        frontier = [0]
+        fns = compiled.fns(node, 0, 0)
+        first = next(step for step in (f(root) for f in fns.pre) if step[0] == enter)
+        frontier, steps_of = [0], {0: [first]}
         distance = 0
         violations = summary.violations
+        violated = 0  # properties already met, as bits
         exits: dict = {}
+        taken = summary.taken
         max_n = 0
         while frontier:
             upcoming = []
             distance += 1
             for state_id in frontier:
-                x = summary.states[state_id]
+                x = states[state_id]
                 node = compiled.node(x, 0)
-                if node.n > max_n:
-                    max_n = node.n
-                fns = compiled.fns(node, 0, 0)
-                if first:
-                    steps = [step for step in (f(x) for f in fns.pre) if step[0] == enter]
-                    first = False
-                else:
-                    if node.n == slot + 1 and (fns.schedule or fns.preempt):
-                        summary.boundaries.append((x, distance - 1))
-                        summary.boundary_ids.append(state_id)
+                fns = node.per_cpu[0] or compiled.fns(node, 0, 0)
+                if state_id:
+                    if node.n > max_n:
+                        max_n = node.n
                     steps = [f(x) for f in fns.pre]
-                    if fns.exit:
+                    if node.n == slot + 1:  # at the excursion's bottom frame: it may switch out, or leave
+                        if fns.switches:
+                            summary.boundaries.append((x, distance - 1))
+                            summary.boundary_ids.append(state_id)
+                        self._leave(fns.exit(x), canonical, exits, summary, distance, state_id)
+                    elif fns.exit is not None:
                         steps.append(fns.exit(x))
-                leaving = node.n == slot + 1
+                else:
+                    steps = steps_of[0]
                 for eid, nxt, bits in steps:
-                    summary.taken.add(eid)
-                    if bits:
-                        for prop in properties_of(bits):
-                            if prop not in violations:
-                                violations[prop] = (distance, state_id, eid)
-                    if nxt is None:
-                        continue
-                    y = local.canonical(nxt, pinned)
-                    if leaving and compiled.events[eid].action is Action.EXIT:
-                        if y not in exits:
-                            exits[y] = len(summary.exits)
-                            summary.exits.append((y, distance))
-                            summary.exit_paths.append((state_id, eid))
-                        continue
-                    if y not in index:
-                        index[y] = len(summary.states)
-                        summary.states.append(y)
-                        summary.parents.append(state_id)
-                        summary.event_ids.append(eid)
-                        upcoming.append(index[y])
+                    taken.add(eid)
+                    if bits & ~violated:
+                        violated = self._violations(bits, violated, violations, distance, state_id, eid)
+                    if nxt is not None:
+                        y = canonical(nxt)
+                        if y not in index:
+                            index[y] = len(states)
+                            states.append(y)
+                            parents.append(state_id)
+                            event_ids.append(eid)
+                            upcoming.append(index[y])
             frontier = upcoming
         summary.max_nesting = max_n - 1
-        self.local_states += len(summary.states) - 1
+        summary.max_value = max((max(y[local.values_start:]) for y, _ in summary.exits + summary.boundaries),
+                                default=0)
+        self.local_states += len(states) - 1
         return summary
+
+    @staticmethod
+    def _leave(step, canonical, exits: dict, summary: Summary, distance: int, state_id: int) -> None:
+        """The exit of the excursion's bottom frame: an output, not explored further here."""
+        eid, nxt, bits = step
+        summary.taken.add(eid)
+        for prop in properties_of(bits):
+            if prop not in summary.violations:
+                summary.violations[prop] = (distance, state_id, eid)
+        if nxt is None:
+            return
+        y = canonical(nxt)
+        if y not in exits:
+            exits[y] = len(summary.exits)
+            summary.exits.append((y, distance))
+            summary.exit_paths.append((state_id, eid))
+
+    @staticmethod
+    def _violations(bits: int, violated: int, violations: dict, distance: int, state_id: int, eid: int) -> int:
+        for prop in properties_of(bits & ~violated):
+            if prop not in violations:  # the bottom frame's exit (`_leave`) may have met it first
+                violations[prop] = (distance, state_id, eid)
+        return violated | bits

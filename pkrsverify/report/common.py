@@ -68,7 +68,7 @@ def statistics_text(result: CheckResult, timings: bool) -> str:
     s = result.statistics
     if result.engine == "z3":  # no states are counted: proofs, and BMC to `levels` events
         stop = "every property proved or violated" if result.stop is StopReason.COMPLETE else result.stop.value
-        text = f"{stop}: z3, BMC refuted up to {s.levels} events"
+        text = f"{stop}: z3" + (f", BMC refuted up to {s.levels} events" if s.levels else "")
         return text + (f", {s.seconds:.2f} s" if timings else "")
     text = (f"{result.stop.value}: {s.states:,} states, {s.transitions:,} transitions, "
             f"{s.levels} BFS levels")
