@@ -13,6 +13,18 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 CASES = Path(__file__).resolve().parent / "cases"
 
+# kernel-facts.md, last table: the violations of the thread's designs at the
+# default bounds and the event counts of their hand-worked shortest scenarios.
+KERNEL_FACTS_TABLE = {
+    "thread_struct": {"no_lost": 6, "no_stale": 5},
+    "stack7": {"no_overflow": 8, "no_stale": 5},
+    "stack15": {"no_stale": 5},
+    "idtentry_state": {"fresh": 3, "no_lost": 4, "no_stale": 5},
+    "pt_regs": {"no_stale": 5},
+    "pt_regs_switch": {},
+    "real_pt_regs": {},
+}
+
 
 def pytest_addoption(parser):
     parser.addoption("--update-goldens", action="store_true",

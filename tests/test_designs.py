@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SPECS
+from conftest import KERNEL_FACTS_TABLE as TABLE, SPECS
 from pkrsverify import ir
 from pkrsverify.engines.explicit import Limits, check
 from pkrsverify.loader import load_strategy, with_bounds
@@ -26,15 +26,6 @@ from pkrsverify.reduce import Reductions
 from pkrsverify.result import StopReason, Verdict
 from pkrsverify.system import System
 
-TABLE = {
-    "thread_struct": {"no_lost": 6, "no_stale": 5},
-    "stack7": {"no_overflow": 8, "no_stale": 5},
-    "stack15": {"no_stale": 5},
-    "idtentry_state": {"fresh": 3, "no_lost": 4, "no_stale": 5},
-    "pt_regs": {"no_stale": 5},
-    "pt_regs_switch": {},
-    "real_pt_regs": {},
-}
 NEEDS_NESTED_ENTRY = {"no_lost", "no_overflow"}  # except idtentry_state's no_lost: see below
 
 

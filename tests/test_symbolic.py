@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CASES, ROOT, SPECS, run_cli
+from conftest import CASES, KERNEL_FACTS_TABLE as TABLE, ROOT, SPECS, run_cli
 from pkrsverify import ir
 from pkrsverify.agreement import EXIT_DISAGREE, disagreements
 from pkrsverify.engines import explicit, symbolic
@@ -23,15 +23,6 @@ from pkrsverify.result import PropertyResult, StopReason, Verdict
 from pkrsverify.system import System
 
 QUICK = symbolic.Limits(explain=False, spacer_timeout=20)
-TABLE = {  # kernel-facts.md, last table: violations and their hand-worked lengths at the defaults
-    "thread_struct": {"no_lost": 6, "no_stale": 5},
-    "stack7": {"no_overflow": 8, "no_stale": 5},
-    "stack15": {"no_stale": 5},
-    "idtentry_state": {"fresh": 3, "no_lost": 4, "no_stale": 5},
-    "pt_regs": {"no_stale": 5},
-    "pt_regs_switch": {},
-    "real_pt_regs": {},
-}
 
 
 def _system(name: str, **bounds) -> System:
