@@ -11,13 +11,14 @@ trace.build_trace replays it, and the test replays it once more.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 import strategies
-from conftest import CASES, SPECS
+from conftest import CASES, KERNEL_FACTS_TABLE, SPECS, run_cli
 from pkrsverify import ir
 from pkrsverify.analyze import analyze_model, analyze_strategy
 from pkrsverify.engines.explicit import Limits, check
@@ -72,8 +73,8 @@ def _agree_where_decided(system: System, max_states: int) -> dict:
     results = {}
     for reductions in CONFIGS:
         result = check(system, limits=Limits(max_states=max_states), reductions=reductions)
-        results[reductions] = (result.stop in DECIDED,
-                               {p.property: (p.verdict, p.trace.length if p.trace else None) for p in result.properties})
+        verdicts = {p.property: (p.verdict, p.trace.length if p.trace else None) for p in result.properties}
+        results[reductions] = (result.stop in DECIDED, verdicts)
     complete = [verdicts for decided, verdicts in results.values() if decided]
     assert len(complete) >= 2 and all(v == complete[0] for v in complete)
     for decided, verdicts in results.values():
@@ -85,12 +86,10 @@ def _agree_where_decided(system: System, max_states: int) -> dict:
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)
 def test_specs_at_depth_three_with_and_without_each_reduction(spec):
-    """(2,1,3), the issue's bounds: the configurations are compared with each other."""
+    """(2,1,3), issue 2's bounds: the configurations are compared with each other and kernel-facts.md."""
     expected = _agree_where_decided(_system(spec, tasks=2, cpus=1, depth=3), max_states=2_000_000)
-    table = {"thread_struct": {"no_lost", "no_stale"}, "stack7": {"no_stale"}, "stack15": {"no_stale"},
-             "idtentry_state": {"fresh", "no_lost", "no_stale"}, "pt_regs": {"no_stale"}}
-    violated = {p.value for p, (verdict, _) in expected.items() if verdict is Verdict.VIOLATED}
-    assert violated == table.get(spec.stem, set())
+    table = {p: n for p, n in KERNEL_FACTS_TABLE[spec.stem].items() if p != "no_overflow"}  # 8 entries deep
+    assert {p.value: length for p, (verdict, length) in expected.items() if verdict is Verdict.VIOLATED} == table
 
 
 @pytest.mark.parametrize("spec", sorted(CASES.glob("*.spec")), ids=lambda p: p.stem)
@@ -178,6 +177,31 @@ def test_reductions_shrink_the_search():
     two = _system(SPECS / "pt_regs_switch.spec", tasks=2, cpus=1, depth=2)
     assert check(two, reductions=Reductions(False, True, False)).statistics.states < \
         check(two, reductions=LITERAL).statistics.states * 0.6
+
+
+@pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)
+def test_coverage_counts_the_events_inside_summaries(spec):
+    system = _system(spec, tasks=1, cpus=1, depth=4)
+    literal, reduced = check(system, reductions=LITERAL), check(system)
+    assert literal.stop is reduced.stop is StopReason.COMPLETE
+    assert reduced.coverage == literal.coverage
+    assert reduced.statistics.summaries > 0 and reduced.statistics.summary_states > 0
+
+
+def test_no_reduce_on_the_command_line():
+    runs = {}
+    for flag in ([], ["--no-reduce=all"], ["--no-reduce=summaries,dead"]):
+        code, out, err = run_cli("check", str(SPECS / "pt_regs.spec"), "--depth", "2", "--format", "json", *flag)
+        assert code == 1, err
+        (result,) = json.loads(out)["results"]
+        runs[tuple(flag)] = result
+    verdicts = {flag: [(p["property"], p["verdict"], p.get("length")) for p in r["properties"]]
+                for flag, r in runs.items()}
+    assert len(set(map(tuple, verdicts.values()))) == 1
+    assert runs[()]["statistics"]["states"] < runs[("--no-reduce=summaries,dead",)]["statistics"]["states"] \
+        < runs[("--no-reduce=all",)]["statistics"]["states"]
+    code, _, err = run_cli("check", str(SPECS / "pt_regs.spec"), "--no-reduce=summary")
+    assert code == 2 and "unknown reduction 'summary'" in err
 
 
 def test_no_reduce_names():

@@ -59,10 +59,11 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
     read (what each frame interrupted, what each task left with) are kept
     only while those properties are undecided: once they are violated the
     search starts again, for the properties left, on the smaller graph
-    where the ghosts are dead. The first search's work is lost, but it
-    stopped early (a counterexample is short) and the graph without ghosts
-    is much smaller; the verdicts and lengths are those of a complete
-    search for each property.
+    where the ghosts are dead. The first search's work is lost: at worst
+    that doubles the time, and usually the counterexample is short, found
+    early, and the graph without ghosts is many times smaller (thread_struct
+    at the defaults: 2,411 states instead of 23,604). Each verdict and
+    length is still that of a complete search for its property.
     """
     started = time.perf_counter()
     wanted = tuple(properties or system.strategy.properties)
