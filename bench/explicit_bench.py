@@ -35,7 +35,7 @@ CONFIGS = ["all", "none"]
 
 
 def _reductions(config: str):
-    from pkrsverify.reduce import Reductions
+    from pkrsverify.explicit.reduce import Reductions
     if config == "all":
         return Reductions()
     if config == "none":
@@ -45,9 +45,9 @@ def _reductions(config: str):
 
 def child(spec: str, bounds: str, config: str, max_states: int, timeout: float, profile: bool) -> dict:
     sys.path.insert(0, str(ROOT))
-    from pkrsverify.engines.explicit import Limits, check
-    from pkrsverify.loader import load_strategy, with_bounds
-    from pkrsverify.system import System
+    from pkrsverify.explicit.engine import Limits, check
+    from pkrsverify.front.loader import load_strategy, with_bounds
+    from pkrsverify.semantics.system import System
 
     tasks, cpus, depth = map(int, bounds.split(","))
     system = System(with_bounds(load_strategy(ROOT / "specs" / f"{spec}.spec"), tasks=tasks, cpus=cpus, depth=depth))

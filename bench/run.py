@@ -194,7 +194,7 @@ def _engine_takes_reductions() -> bool:
     try:
         import inspect
 
-        from pkrsverify.engines.explicit import check
+        from pkrsverify.explicit.engine import check
         return "reductions" in inspect.signature(check).parameters
     except ImportError:
         return False
@@ -203,11 +203,11 @@ def _engine_takes_reductions() -> bool:
 def child(argv: list[str]) -> int:
     """`--child SPEC TASKS CPUS DEPTH TIMEOUT OFF`: one check through the API, JSON on stdout."""
     spec, tasks, cpus, depth, timeout, off = argv
-    from pkrsverify.engines.explicit import Limits, check
-    from pkrsverify.loader import load_strategy, with_bounds
-    from pkrsverify.reduce import Reductions
+    from pkrsverify.explicit.engine import Limits, check
+    from pkrsverify.front.loader import load_strategy, with_bounds
+    from pkrsverify.explicit.reduce import Reductions
     from pkrsverify.report.json_format import render_json
-    from pkrsverify.system import System
+    from pkrsverify.semantics.system import System
     strategy = with_bounds(load_strategy(spec), tasks=int(tasks), cpus=int(cpus), depth=int(depth))
     result = check(System(strategy), spec=spec, limits=Limits(max_states=MAX_STATES, timeout=float(timeout)),
                    reductions=Reductions.without(off.split(",")))

@@ -4,11 +4,11 @@ The pipeline, one pure stage per module:
     parse (parser.py) -> analyze (analyze.py) -> System (system.py) -> check (engines/) -> report/
 `load_strategy` (loader.py) runs the first two on a file and its model.
 """
-from .analyze import analyze_model, analyze_strategy
-from .engines.explicit import check
-from .loader import load_strategy, with_bounds
-from .parser import parse
-from .system import System
+from .front.analyze import analyze_model, analyze_strategy
+from .explicit.engine import check
+from .front.loader import load_strategy, with_bounds
+from .front.parser import parse
+from .semantics.system import System
 
 __all__ = ["parse", "analyze_model", "analyze_strategy", "load_strategy", "with_bounds", "System", "check"]
 __version__ = "0.1.0"

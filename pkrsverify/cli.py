@@ -16,7 +16,7 @@ from rich.console import Console
 
 from .commands import COMMANDS
 from .commands.common import EXIT_INPUT, EXIT_LIMIT, Terminal
-from .diagnostics import InputError
+from .front.diagnostics import InputError
 
 
 class _Parser(argparse.ArgumentParser):

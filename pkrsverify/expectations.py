@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import ir
+from .front import ir
 from .result import CheckResult, Verdict
 
 

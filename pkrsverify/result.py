@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from . import ir
+from .front import ir
 
 if TYPE_CHECKING:
-    from .review import ReviewFigures
+    from .analyses.review import ReviewFigures
 
 
 class Verdict(Enum):

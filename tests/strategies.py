@@ -29,10 +29,10 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from pkrsverify import ir
-from pkrsverify.analyze import analyze_model, analyze_strategy
-from pkrsverify.parser import parse
-from pkrsverify.source import SourceFile
+from pkrsverify.front import ir
+from pkrsverify.front.analyze import analyze_model, analyze_strategy
+from pkrsverify.front.parser import parse
+from pkrsverify.front.source import SourceFile
 
 KIND_NAMES = ("syscall", "irq", "nmi")
 FLAGS = ("writes", "sleeps", "atomic", "preempt_on_exit")

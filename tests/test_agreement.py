@@ -23,13 +23,14 @@ from hypothesis import HealthCheck, assume, given, settings
 
 import pytest
 
-from pkrsverify import ir
-from pkrsverify.agreement import disagreements
-from pkrsverify.engines import explicit, symbolic
-from pkrsverify.engines.bmc import bmc
-from pkrsverify.engines.encoding import Encoding
+from pkrsverify.front import ir
+from pkrsverify.analyses.agreement import disagreements
+from pkrsverify.explicit import engine as explicit
+from pkrsverify.symbolic import engine as symbolic
+from pkrsverify.symbolic.bmc import bmc
+from pkrsverify.symbolic.encoding import Encoding
 from pkrsverify.result import StopReason, Verdict
-from pkrsverify.system import System
+from pkrsverify.semantics.system import System
 from strategies import cases, load
 
 SETTINGS = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 
 from conftest import CASES
-from pkrsverify import ir
-from pkrsverify.engines.bmc import bmc
-from pkrsverify.engines.encoding import Encoding
-from pkrsverify.loader import load_strategy
-from pkrsverify.system import System
+from pkrsverify.front import ir
+from pkrsverify.symbolic.bmc import bmc
+from pkrsverify.symbolic.encoding import Encoding
+from pkrsverify.front.loader import load_strategy
+from pkrsverify.semantics.system import System
 from strategies import Case, load
 
 P = ir.Property

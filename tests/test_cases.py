@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from conftest import CASES
-from pkrsverify import ir
-from pkrsverify.engines.explicit import Limits, check
+from pkrsverify.front import ir
+from pkrsverify.explicit.engine import Limits, check
 from pkrsverify.expectations import mismatches
-from pkrsverify.loader import load_strategy
+from pkrsverify.front.loader import load_strategy
 from pkrsverify.result import StopReason
-from pkrsverify.system import System
+from pkrsverify.semantics.system import System
 
 SPECS = sorted(CASES.glob("*.spec"))
 

@@ -19,12 +19,12 @@ from __future__ import annotations
 import pytest
 
 from conftest import KERNEL_FACTS_TABLE as TABLE, SPECS
-from pkrsverify import ir
-from pkrsverify.engines.explicit import Limits, check
-from pkrsverify.loader import load_strategy, with_bounds
-from pkrsverify.reduce import Reductions
+from pkrsverify.front import ir
+from pkrsverify.explicit.engine import Limits, check
+from pkrsverify.front.loader import load_strategy, with_bounds
+from pkrsverify.explicit.reduce import Reductions
 from pkrsverify.result import StopReason, Verdict
-from pkrsverify.system import System
+from pkrsverify.semantics.system import System
 
 NEEDS_NESTED_ENTRY = {"no_lost", "no_overflow"}  # except idtentry_state's no_lost: see below
 

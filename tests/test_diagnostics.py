@@ -29,7 +29,7 @@ def test_diagnostic(spec: Path, update_goldens: bool, monkeypatch):
 
 
 def test_every_code_has_a_case():
-    from pkrsverify.diagnostics import Code
+    from pkrsverify.front.diagnostics import Code
     covered = {p.stem.split("_")[0] for p in CASES}
     # E119 (unreadable file) and E120 (bad command-line value) have no spec file: tested in test_cli.py
     missing = {c.id for c in Code} - covered - {"E119", "E120"}

@@ -12,10 +12,10 @@ import random
 import pytest
 
 from conftest import CASES, SPECS
-from pkrsverify.engines.compiled import Compiled, properties_of, rename
-from pkrsverify.layout import canonical
-from pkrsverify.loader import load_strategy, with_bounds
-from pkrsverify.system import System
+from pkrsverify.explicit.compiled import Compiled, properties_of, rename
+from pkrsverify.semantics.layout import canonical
+from pkrsverify.front.loader import load_strategy, with_bounds
+from pkrsverify.semantics.system import System
 
 FRESH = 1 << 30
 

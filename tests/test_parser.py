@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from pkrsverify import syntax as ast
-from pkrsverify.diagnostics import Code, InputError
-from pkrsverify.parser import parse
-from pkrsverify.source import SourceFile
+from pkrsverify.front import syntax as ast
+from pkrsverify.front.diagnostics import Code, InputError
+from pkrsverify.front.parser import parse
+from pkrsverify.front.source import SourceFile
 
 
 def _parse(text: str):

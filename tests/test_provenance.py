@@ -11,13 +11,13 @@ import dataclasses
 import pytest
 
 from conftest import CASES, SPECS
-from pkrsverify import ir
-from pkrsverify.engines.explicit import check
-from pkrsverify.loader import load_strategy, with_bounds
-from pkrsverify.provenance import ProvenanceError, record
+from pkrsverify.front import ir
+from pkrsverify.explicit.engine import check
+from pkrsverify.front.loader import load_strategy, with_bounds
+from pkrsverify.explain.provenance import ProvenanceError, record
 from pkrsverify.result import Verdict
-from pkrsverify.system import System
-from pkrsverify.trace import replay, storage_values
+from pkrsverify.semantics.system import System
+from pkrsverify.explain.trace import replay, storage_values
 
 P = ir.Property
 

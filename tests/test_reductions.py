@@ -19,17 +19,17 @@ from hypothesis import HealthCheck, given, settings
 
 import strategies
 from conftest import CASES, KERNEL_FACTS_TABLE, SPECS, run_cli
-from pkrsverify import ir
-from pkrsverify.analyze import analyze_model, analyze_strategy
-from pkrsverify.engines.explicit import Limits, check
-from pkrsverify.parser import parse
-from pkrsverify.source import SourceFile
-from pkrsverify.loader import load_strategy, with_bounds
-from pkrsverify.reduce import NAMES, Reductions, canonical
-from pkrsverify.reduce.summaries import sound
+from pkrsverify.front import ir
+from pkrsverify.front.analyze import analyze_model, analyze_strategy
+from pkrsverify.explicit.engine import Limits, check
+from pkrsverify.front.parser import parse
+from pkrsverify.front.source import SourceFile
+from pkrsverify.front.loader import load_strategy, with_bounds
+from pkrsverify.explicit.reduce import NAMES, Reductions, canonical
+from pkrsverify.explicit.reduce.summaries import sound
 from pkrsverify.result import StopReason, Verdict
-from pkrsverify.system import System
-from pkrsverify.trace import replay
+from pkrsverify.semantics.system import System
+from pkrsverify.explain.trace import replay
 
 LITERAL = Reductions.none()
 CONFIGS = [Reductions(), *(Reductions.without([name]) for name in NAMES)]

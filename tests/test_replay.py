@@ -10,13 +10,13 @@ import networkx as nx
 import pytest
 
 from conftest import SPECS
-from pkrsverify import ir
-from pkrsverify.engines.explicit import check, state_graph
-from pkrsverify.loader import load_strategy, with_bounds
-from pkrsverify.reduce import Reductions
+from pkrsverify.front import ir
+from pkrsverify.explicit.engine import check, state_graph
+from pkrsverify.front.loader import load_strategy, with_bounds
+from pkrsverify.explicit.reduce import Reductions
 from pkrsverify.result import Verdict
-from pkrsverify.system import System
-from pkrsverify.trace import ReplayError, build_trace, replay
+from pkrsverify.semantics.system import System
+from pkrsverify.explain.trace import ReplayError, build_trace, replay
 
 NAMES = ["thread_struct", "stack7", "idtentry_state", "pt_regs", "pt_regs_switch"]
 

@@ -269,10 +269,10 @@ def test_no_color_and_plain_flag_give_plain_text(monkeypatch):
 def test_a_terminal_gets_colour_and_the_same_content():
     from rich.console import Console
 
-    from pkrsverify.engines.explicit import check
-    from pkrsverify.loader import load_strategy
+    from pkrsverify.explicit.engine import check
+    from pkrsverify.front.loader import load_strategy
     from pkrsverify.report.text import render_text
-    from pkrsverify.system import System
+    from pkrsverify.semantics.system import System
 
     spec = "tests/cases/thread_slot_nested_lost.spec"
     result = check(System(load_strategy(spec)), spec=spec)

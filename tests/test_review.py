@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CASES, SPECS
-from pkrsverify.loader import load_strategy
-from pkrsverify.review import MsrCount, review
+from pkrsverify.front.loader import load_strategy
+from pkrsverify.analyses.review import MsrCount, review
 
 
 def figures(name: str):

@@ -12,9 +12,9 @@ import pytest
 
 from conftest import CASES, SPECS, run_cli
 from pkrsverify.commands.size import disagreements
-from pkrsverify.loader import load_strategy, with_bounds
-from pkrsverify.sizing import describe_path, size_explicit, size_z3
-from pkrsverify.system import System
+from pkrsverify.front.loader import load_strategy, with_bounds
+from pkrsverify.analyses.sizing import describe_path, size_explicit, size_z3
+from pkrsverify.semantics.system import System
 
 
 def test_x86_64_needs_8_and_stack7_overflows_at_the_8th_entry():

@@ -19,14 +19,14 @@ from __future__ import annotations
 import pytest
 
 from conftest import CASES, SPECS, run_cli
-from pkrsverify import ir
-from pkrsverify.engines.explicit import Limits, check
+from pkrsverify.front import ir
+from pkrsverify.explicit.engine import Limits, check
 from pkrsverify.export import ExportError, promela
 from pkrsverify.export.spin import EXTRA_STATES, missing_tools, parse_pan, run_spin
-from pkrsverify.layout import canonical
-from pkrsverify.loader import load_strategy, with_bounds
+from pkrsverify.semantics.layout import canonical
+from pkrsverify.front.loader import load_strategy, with_bounds
 from pkrsverify.result import StopReason, Verdict
-from pkrsverify.system import System
+from pkrsverify.semantics.system import System
 
 MISSING = missing_tools()
 needs_spin = pytest.mark.skipif(MISSING is not None, reason=f"SPIN cross-check skipped: {MISSING}")

@@ -13,14 +13,15 @@ from pathlib import Path
 import pytest
 
 from conftest import CASES, KERNEL_FACTS_TABLE as TABLE, ROOT, SPECS, run_cli
-from pkrsverify import ir
-from pkrsverify.agreement import EXIT_DISAGREE, disagreements
-from pkrsverify.engines import explicit, symbolic
-from pkrsverify.engines.encoding import Encoding
+from pkrsverify.front import ir
+from pkrsverify.analyses.agreement import EXIT_DISAGREE, disagreements
+from pkrsverify.explicit import engine as explicit
+from pkrsverify.symbolic import engine as symbolic
+from pkrsverify.symbolic.encoding import Encoding
 from pkrsverify.expectations import mismatches
-from pkrsverify.loader import load_strategy, with_bounds
+from pkrsverify.front.loader import load_strategy, with_bounds
 from pkrsverify.result import PropertyResult, StopReason, Verdict
-from pkrsverify.system import System
+from pkrsverify.semantics.system import System
 
 QUICK = symbolic.Limits(explain=False, spacer_timeout=20)
 

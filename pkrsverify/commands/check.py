@@ -6,15 +6,15 @@ import argparse
 from rich.live import Live
 from rich.text import Text
 
-from .. import ir
-from ..agreement import EXIT_DISAGREE, disagreements
-from ..diagnostics import Code, Diagnostic, InputError
-from ..engines import symbolic
-from ..engines.explicit import Limits, Progress, check
-from ..reduce import Reductions
+from ..front import ir
+from ..analyses.agreement import EXIT_DISAGREE, disagreements
+from ..front.diagnostics import Code, Diagnostic, InputError
+from ..symbolic import engine as symbolic
+from ..explicit.engine import Limits, Progress, check
+from ..explicit.reduce import Reductions
 from ..report.text import heading, render_text, violation
 from ..result import CheckResult, Verdict
-from ..system import System
+from ..semantics.system import System
 from .common import UNBOUNDED, Terminal, add_bound_arguments, exit_code, load_all, seconds, whole_number
 from .output import add_report_arguments, check_paths, emit, shows_text, timings
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
-from ..diagnostics import InputError
-from ..loader import load_strategy, with_bounds
+from ..front.diagnostics import InputError
+from ..front.loader import load_strategy, with_bounds
 from ..result import CheckResult
 
 EXIT_HOLDS, EXIT_VIOLATED, EXIT_INPUT, EXIT_LIMIT = 0, 1, 2, 3

@@ -5,10 +5,10 @@ import argparse
 
 from rich.text import Text
 
-from ..engines.explicit import Limits, check
+from ..explicit.engine import Limits, check
 from ..report.comparison import render_markdown_comparison, render_plain_comparison, render_rich_comparison
 from ..report.render import render
-from ..system import System
+from ..semantics.system import System
 from .common import Terminal, add_bound_arguments, exit_code, load_all, seconds, whole_number
 from .output import add_report_arguments, check_paths, timings, with_reviews, write
 

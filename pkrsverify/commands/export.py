@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .. import ir
-from ..diagnostics import Code, Diagnostic, InputError
+from ..front import ir
+from ..front.diagnostics import Code, Diagnostic, InputError
 from ..export import ExportError, promela
 from ..export.spin import commands
 from .common import EXIT_HOLDS, Terminal, add_bound_arguments, load_all

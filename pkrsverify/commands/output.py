@@ -9,14 +9,14 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from ..diagnostics import Code, Diagnostic, InputError
-from ..engines.explicit import state_graph
+from ..front.diagnostics import Code, Diagnostic, InputError
+from ..explicit.engine import state_graph
 from ..report.dot import GRAPH_LIMIT, StateGraph, render_dot
 from ..report.render import FORMATS, render
 from ..result import CheckResult, StopReason
-from ..review import review
-from ..system import System
-from ..trace import describe_event, storage_values, value_name
+from ..analyses.review import review
+from ..semantics.system import System
+from ..explain.trace import describe_event, storage_values, value_name
 from .common import Terminal
 
 

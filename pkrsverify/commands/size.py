@@ -14,13 +14,12 @@ import json
 
 from rich.text import Text
 
-from ..agreement import EXIT_DISAGREE
-from ..diagnostics import Code, Diagnostic, InputError
-from ..engines.symbolic import MAX_STEPS
-from ..sizing import Sizing, describe_path, size_explicit, size_z3, stacks_of
-from ..system import System
-from .common import (EXIT_HOLDS, EXIT_LIMIT, EXIT_VIOLATED, UNBOUNDED, Terminal, add_bound_arguments, load_all,
-                     seconds, whole_number)
+from ..analyses.agreement import EXIT_DISAGREE
+from ..front.diagnostics import Code, Diagnostic, InputError
+from ..symbolic.engine import MAX_STEPS
+from ..analyses.sizing import Sizing, describe_path, size_explicit, size_z3, stacks_of
+from ..semantics.system import System
+from .common import EXIT_HOLDS, EXIT_LIMIT, EXIT_VIOLATED, UNBOUNDED, Terminal, add_bound_arguments, load_all, seconds, whole_number
 
 HELP = "size the stacks of strategy specs: the entries each can need, and a shortest path to them"
 

@@ -16,14 +16,14 @@ from pathlib import Path
 
 from rich.text import Text
 
-from ..diagnostics import Code, Diagnostic, InputError
-from ..engines.explicit import Limits, check
-from ..judge import Judgement, Outcome, expected, judge
-from ..loader import load_strategy, with_bounds
+from ..front.diagnostics import Code, Diagnostic, InputError
+from ..explicit.engine import Limits, check
+from ..analyses.judge import Judgement, Outcome, expected, judge
+from ..front.loader import load_strategy, with_bounds
 from ..report.junit import Case, render_suites
 from ..report.plain import unbroken, wrap
 from ..result import CheckResult
-from ..system import System
+from ..semantics.system import System
 from .common import EXIT_HOLDS, EXIT_LIMIT, EXIT_VIOLATED, Terminal, add_bound_arguments, seconds, whole_number
 from .output import check_paths, timings, write
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import ir
+from ..front import ir
 from .names import Names, comment
 
 P = ir.Property

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .. import ir
+from ..front import ir
 
 PROMELA_WORDS = frozenset("""
     active assert atomic bit bool break byte chan d_step D_proctype do else empty enabled eval false fi for full

@@ -24,8 +24,8 @@ Beyond our states SPIN stores the state before `boot()` (one more), and the
 """
 from __future__ import annotations
 
-from .. import ir
-from ..layout import build_layout
+from ..front import ir
+from ..semantics.layout import build_layout
 from .actions import Actions
 from .names import comment, names_for
 

@@ -18,9 +18,9 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from .. import ir
+from ..front import ir
 from ..result import CheckResult, PropertyResult, Verdict
-from ..review import ReviewFigures
+from ..analyses.review import ReviewFigures
 from . import markdown, plain
 from .plain import WIDTH, unbroken, wrap
 

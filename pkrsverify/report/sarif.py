@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 from pathlib import PurePath
 
-from .. import __version__, ir
+from .. import __version__
+from ..front import ir
 from ..result import CheckResult, PropertyResult, SourceRef, Trace, Verdict
 from .common import coverage_warnings
 

@@ -1,1 +1,0 @@
-"""Engines: each takes a System and options and returns a CheckResult."""

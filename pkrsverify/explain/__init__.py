@@ -1,0 +1,1 @@
+"""From a counterexample to a story: replayed traces, value provenance, culprits, coverage."""

@@ -1,0 +1,287 @@
+"""The culprit of a violation, told from the provenance record.
+
+Each property is judged against a value the frame really had (semantics.md),
+so each story has the same shape: where the expected value was put, what
+overwrote it or why it was never put anywhere, and which step handed the
+wrong value back. The sentence names steps, events and spec lines; the
+Blame tuple says the same thing with locations, the culprit statement first
+(the one SARIF points at).
+"""
+from __future__ import annotations
+
+from ..front import ir
+from .provenance import Record, Write, event_phrase, source_ref
+from ..result import Blame
+from ..semantics.system import Action, System
+from .trace import value_name
+
+P = ir.Property
+
+
+def tell(system: System, prop: ir.Property, rec: Record) -> tuple[str, tuple[Blame, ...]]:
+    story = _Story(system, rec)
+    if prop in (P.NO_OVERFLOW, P.NO_UNDERFLOW):
+        return story.stack()
+    if prop is P.NO_LOST:
+        return story.lost()
+    if prop is P.NO_STALE:
+        return story.stale()
+    if prop is P.FRESH:
+        return story.fresh()
+    return story.clobber()
+
+
+class _Story:
+    def __init__(self, system: System, rec: Record):
+        self.system = system
+        self.rec = rec
+        self.path = rec.path
+        self.n = len(rec.path)
+        self.last = rec.path[-1]
+        self.event = self.last.step.event
+        self.strategy = system.strategy
+        self.layout = system.layout
+        self.pkrs = self.layout.cpus[self.event.cpu].pkrs
+        self.blame: list[Blame] = []
+
+    # ---- words --------------------------------------------------------------------
+    def phrase(self, step: int) -> str:
+        return event_phrase(self.system, self.path, step)
+
+    @staticmethod
+    def line(statement) -> str:
+        return f"line {statement.span.line}"
+
+    def by(self, write: Write, other: Write | None) -> str:
+        """How `write` was made, next to `other` made by a statement too: "by the same statement"."""
+        if write.how == "write":
+            return "by the write itself"
+        if write.how == "clear":
+            return "as its frame went away"
+        if other is not None and other.statement is write.statement:
+            return "by the same statement"
+        return f"by `{write.statement.span.text}` ({self.line(write.statement)})"
+
+    def told(self, write: Write | None) -> str:
+        """Where a value came from, as a clause: "written at step 2 by the write in the syscall"."""
+        if write is None:
+            return "there since boot"
+        if write.how == "write":
+            return f"written at step {write.step} by {self.phrase(write.step)}"
+        if write.how == "statement":
+            return f"put there at step {write.step} by {self.phrase(write.step)} ({self.line(write.statement)})"
+        return f"left there at step {write.step}"
+
+    def saved_at(self, entry_step: int) -> str:
+        """What the entry of the frame did with the value it interrupted."""
+        if not entry_step:
+            return ""
+        pkrs = {cpu.pkrs for cpu in self.layout.cpus}
+        saves = [w for w in self.rec.writes if w.step == entry_step and w.how == "statement" and w.source in pkrs]
+        if not saves:
+            return f"; step {entry_step}, {self.phrase(entry_step)}, had saved nothing"
+        save = saves[0]
+        return (f"; step {entry_step}, {self.phrase(entry_step)}, had saved it in {save.where} "
+                f"({self.line(save.statement)})")
+
+    def blame_statement(self, role: str, write: Write | None, message: str) -> None:
+        if write is not None and write.how == "statement":
+            self.blame.append(Blame(role, write.step, source_ref(write.statement.span), message))
+        elif write is not None:
+            self.blame.append(Blame(role, write.step, None, message))
+
+    def blame_missing(self, hook: ir.Hook, kind: int | None, message: str) -> None:
+        """Blame a handler that is not there: at the handler that leaves this kind out, else the strategy."""
+        listed = next((h for h in self.strategy.handlers if h.hook is hook and h.kinds is not None), None)
+        span = listed.span if listed is not None and kind is not None else self.strategy.span
+        self.blame.append(Blame("missing", 0, source_ref(span, first_line_only=True), message))
+
+    def handler_missing(self, hook: ir.Hook, kind: int | None) -> str:
+        handler = self.strategy.handler_for(hook, kind)
+        name = f"on {hook.value}"
+        if handler is None:
+            what = f"`{name}` applies to {self.system.kinds[kind].name}" if kind is not None else f"`{name}`"
+            return f"no {what}"
+        return f"its `{name}` does not set PKRS"
+
+    def done(self, sentence: str) -> tuple[str, tuple[Blame, ...]]:
+        return sentence, tuple(self.blame)
+
+    # ---- the stories ------------------------------------------------------------------
+    def restore(self) -> Write | None:
+        """The last statement of the final step that set PKRS, if any."""
+        writes = [w for w in self.rec.writes_at(self.n, self.pkrs) if w.how == "statement"]
+        return writes[-1] if writes else None
+
+    def overwritten(self, restore: Write, expected: int, whom: str, since: str, entry_step: int = 0) -> str:
+        """The final step copied the wrong value out of a cell: tell who saved and who overwrote."""
+        v = value_name
+        got = restore.value
+        cell = restore.origin  # what the cell held when the restore read it
+        where = self.cell_name(restore)
+        if cell is None:
+            self.blame_statement("restored", restore, f"restores {v(got)} from {where}, never written")
+            return (f"step {self.n}, {self.phrase(self.n)}, restored {v(got)} from {where} "
+                    f"({self.line(restore.statement)}), which nothing had written; {whom} expected {v(expected)}"
+                    + self.saved_at(entry_step))
+        earlier = self.rec.history(restore.source, before=cell)
+        saver = None
+        for write in reversed(earlier):
+            if write.how == "clear":  # its frame or stack entry went away: older values are another's
+                break
+            if write.value == expected:
+                saver = write
+                break
+        if saver is None:
+            self.blame_statement("restored", restore, f"restores {v(got)}, not {v(expected)}")
+            self.blame_statement("set", cell, f"puts {v(got)} in {where}")
+            return (f"step {self.n}, {self.phrase(self.n)}, restored {v(got)} from {where} "
+                    f"({self.line(restore.statement)}), {self.told(cell)}; it never held {v(expected)}, "
+                    f"the value {whom} had {since}" + self.saved_at(entry_step))
+        self.blame_statement("overwrote", cell, f"overwrites the {v(expected)} saved at step {saver.step}")
+        self.blame_statement("saved", saver, f"saves {v(expected)} in {where}")
+        self.blame_statement("restored", restore, f"restores {v(got)} instead of {v(expected)}")
+        saved = (f"step {saver.step}, {self.phrase(saver.step)}, saved {v(expected)} in {where} "
+                 f"({self.line(saver.statement)})" if saver.how == "statement"
+                 else f"{where} held {v(expected)} from step {saver.step}")
+        return (f"{saved}; step {cell.step}, {self.phrase(cell.step)}, overwrote it with {v(cell.value)} "
+                f"{self.by(cell, saver)}; step {self.n}, {self.phrase(self.n)}, restored {v(got)} to "
+                f"{whom}, which expected {v(expected)}")
+
+    def cell_name(self, restore: Write) -> str:
+        origin = restore.origin
+        return origin.where if origin is not None else self.layout.names[restore.source]
+
+    def lost(self):
+        v = value_name
+        task = self.layout.tasks[self.event.task]
+        before = self.last.before
+        slot = before[task.frame_count] - 1
+        expected = before[task.interrupted[slot]]
+        below = self.system.kinds[before[task.frames[slot - 1]] >> 1].name
+        kind = self.system.kinds[self.event.kind].name
+        entry_step = self.entry_step(task.interrupted[slot])
+        whom = f"the {below}"
+        since = f"when the {kind} entered at step {entry_step}"
+        restore = self.restore()
+        if restore is not None and restore.source is not None:
+            return self.done(self.overwritten(restore, expected, whom, since, entry_step))
+        if restore is not None:  # PKRS = INIT, or a value that is not a copy
+            self.blame_statement("restored", restore, f"sets PKRS to {v(restore.value)}")
+            return self.done(f"step {self.n}, {self.phrase(self.n)}, set PKRS to {v(restore.value)} "
+                             f"({self.line(restore.statement)}), but {whom} had {v(expected)} {since}"
+                             + self.saved_at(entry_step))
+        got = self.last_pkrs()
+        self.blame_missing(ir.Hook.EXIT, self.event.kind, f"nothing restores PKRS on the {kind} exit")
+        self.blame_statement("set", got, f"puts {v(got.value) if got else 'INIT'} in PKRS")
+        return self.done(f"step {self.n}, {self.phrase(self.n)}, left PKRS alone "
+                         f"({self.handler_missing(ir.Hook.EXIT, self.event.kind)}), so {whom} got "
+                         f"{v(got.value if got else 0)}, {self.told(got)}, instead of the "
+                         f"{v(expected)} it had" + self.saved_at(entry_step))
+
+    def entry_step(self, interrupted: int) -> int:
+        """The step that entered the frame whose interrupted-value ghost is at `interrupted`."""
+        ghosts = [w for w in self.rec.writes if w.position == interrupted and w.how == "ghost" and w.step < self.n]
+        return ghosts[-1].step if ghosts else 0
+
+    def last_pkrs(self) -> Write | None:
+        writes = [w for w in self.rec.writes if w.position == self.pkrs]
+        return writes[-1] if writes else None
+
+    def stale(self):
+        v = value_name
+        target = self.event.target
+        task = self.layout.tasks[target]
+        after = self.last.step.state
+        expected = after[task.left_with]
+        left = self.rec.last.get(task.left_with)
+        if left is None:
+            whom, since = f"task {target}", "as a task that has never run"
+        else:
+            whom, since = f"task {target}", f"when it left at step {left.step}"
+        restore = self.restore()
+        if restore is not None and restore.source is not None:
+            return self.done(self.overwritten(restore, expected, whom, since))
+        if restore is not None:
+            self.blame_statement("restored", restore, f"sets PKRS to {v(restore.value)}")
+            return self.done(f"step {self.n}, {self.phrase(self.n)}, set PKRS to {v(restore.value)} "
+                             f"({self.line(restore.statement)}), but {whom} had {v(expected)} {since}")
+        got = self.last_pkrs()
+        saved = left is not None and any(w.step == left.step and w.how == "statement" and w.source == self.pkrs
+                                         for w in self.rec.writes)
+        if left is None:
+            self.blame_missing(ir.Hook.SWITCH_IN, None, "nothing sets PKRS when a task is switched in")
+            start = (f"task {target} had never run, so it must start with INIT, but nothing sets PKRS "
+                     f"when a task is switched in (no `on switch_in`)")
+        elif saved:
+            self.blame_missing(ir.Hook.SWITCH_IN, None, "nothing loads PKRS when a task is switched in")
+            start = (f"task {target} left with {v(expected)} at step {left.step}, which saved it, but nothing "
+                     f"loads it back (no `on switch_in`)")
+        else:
+            self.blame_missing(ir.Hook.SWITCH_OUT, None, "nothing keeps PKRS across a context switch")
+            start = (f"task {target} left with {v(expected)} at step {left.step} and nothing kept it across "
+                     f"the switch (no `on switch_out` saves PKRS)")
+        self.blame_statement("set", got, f"puts {v(got.value) if got else 'INIT'} in PKRS")
+        return self.done(f"{start}; PKRS holds {v(got.value if got else 0)}, {self.told(got)}; "
+                         f"step {self.n}, {self.phrase(self.n)}, resumed task {target} with it")
+
+    def fresh(self):
+        v = value_name
+        kind = self.system.kinds[self.event.kind].name
+        restore = self.restore()
+        got = self.last_pkrs()
+        if restore is not None:
+            self.blame_statement("set", restore, f"loads {v(restore.value)} into PKRS on entry")
+            source = (f"from {self.cell_name(restore)}, {self.told(restore.origin)}"
+                      if restore.source is not None else "")
+            return self.done(f"step {self.n}, {self.phrase(self.n)}, loaded {v(restore.value)} into PKRS "
+                             f"({self.line(restore.statement)}) {source}".rstrip())
+        self.blame_missing(ir.Hook.ENTRY, self.event.kind, f"nothing resets PKRS on the {kind} entry")
+        self.blame_statement("set", got, f"puts {v(got.value) if got else 'INIT'} in PKRS")
+        return self.done(f"step {self.n}, {self.phrase(self.n)}, left PKRS alone "
+                         f"({self.handler_missing(ir.Hook.ENTRY, self.event.kind)}), so the {kind} starts with "
+                         f"{v(got.value if got else 0)}, {self.told(got)}")
+
+    def clobber(self):
+        v = value_name
+        written = self.last.fresh
+        restore = self.restore()
+        assert restore is not None, "a clobber is a statement of `on write` setting PKRS"
+        self.blame_statement("restored", restore, f"sets PKRS back to {v(restore.value)}")
+        source = ""
+        if restore.source is not None:
+            source = f" from {self.cell_name(restore)}, {self.told(restore.origin)},"
+        return self.done(f"step {self.n}'s `on write` set PKRS to {v(restore.value)} "
+                         f"({self.line(restore.statement)}){source} over the {v(written)} just written")
+
+    def stack(self):
+        fatal = self.rec.fatal
+        assert fatal is not None and fatal.step == self.n, "an overflow or underflow ends at a fatal push or pop"
+        self.blame.append(Blame("pushed" if fatal.push else "popped", self.n, source_ref(fatal.statement.span),
+                                f"{'pushes onto a full' if fatal.push else 'pops from an empty'} {fatal.where}"))
+        live: list = []
+        for op in self.rec.stack_ops:
+            if op.where == fatal.where:
+                if op.push:
+                    live.append(op)
+                elif live:
+                    live.pop()
+        if fatal.push:
+            steps = ("step " if len(live) == 1 else "steps ") + ", ".join(str(op.step) for op in live)
+            lines = sorted({op.statement.span.line for op in live})
+            where = ("line " if len(lines) == 1 else "lines ") + ", ".join(map(str, lines))
+            entries = "its only entry" if fatal.size == 1 else f"all {fatal.size} entries"
+            return self.done(f"{steps} pushed onto {fatal.where} ({where}) and nothing popped; "
+                             f"step {self.n}, {self.phrase(self.n)}, found {entries} taken "
+                             f"({self.line(fatal.statement)})")
+        pushes = [op for op in self.rec.stack_ops if op.where == fatal.where and op.push]
+        history = (f"every push onto it (steps {', '.join(str(op.step) for op in pushes)}) was popped already"
+                   if pushes else "nothing had been pushed onto it")
+        extra = ""
+        if self.event.action is Action.EXIT:
+            task = self.layout.tasks[self.event.task]
+            entry = self.entry_step(task.interrupted[self.last.before[task.frame_count] - 1])
+            if entry and not any(op.step == entry and op.push for op in self.rec.stack_ops):
+                extra = f"; step {entry}, {self.phrase(entry)}, pushed nothing"
+        return self.done(f"step {self.n}, {self.phrase(self.n)}, popped from {fatal.where} "
+                         f"({self.line(fatal.statement)}), which was empty: {history}{extra}")

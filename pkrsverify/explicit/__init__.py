@@ -1,0 +1,1 @@
+"""The explicit-state engine: generated successors, the shortest-distance search, exact reductions."""

@@ -1,0 +1,293 @@
+"""The explicit search: shortest distances over reduced states, in buckets.
+
+Without summaries every edge is one event and this is a breadth-first
+search. A summary edge stands for several events (an excursion: its enter,
+what happens inside, its last exit or the switch at its bottom frame), so
+states are settled in order of distance, Dijkstra-style, in buckets: a state
+is expanded once, when its bucket comes, at its final distance; a shorter
+way found later for a state not yet expanded moves it to a nearer bucket.
+
+Violations. A step from a state at distance D that violates p gives a
+counterexample of length D + k, where k is the number of events of the
+step (1, or the events of a summary up to the violating one). While bucket
+D is expanded every state nearer than D has been expanded, and every
+counterexample found from now on has at least D + 1 events; so a candidate
+of length at most D + 1 is final as soon as it is found, and one of length
+L is final when bucket L - 1 is done. Among the counterexamples of the
+final length found by then (up to TIES of them), the one whose events come
+first in the order of System.successors is shown, so that reductions change
+the shown trace as little as they can.
+"""
+from __future__ import annotations
+
+import time
+from array import array
+
+from ..front import ir
+from ..result import PropertyResult, StopReason, Verdict
+from ..explain.trace import build_trace
+from .compiled import BIT, NONE, bits_of, properties_of
+from .paths import concrete_events
+
+TIES = 64  # counterexamples of one length kept to choose the plainest from
+
+
+class Search:
+    """One search; mutable inside one `check` call only."""
+
+    def __init__(self, system, compiled, canonical, summaries, wanted, limits, on_violation, on_progress, started,
+                 restart_on=frozenset()):
+        self.system = system
+        self.compiled = compiled
+        self.canonical = canonical
+        self.summaries = summaries
+        self.wanted = list(wanted)
+        self.limits = limits
+        self.on_violation = on_violation
+        self.on_progress = on_progress
+        self.started = started
+        self.index: dict[bytes, int] = {}
+        self.states: list[bytes] = []
+        self.parents = array("q")
+        self.edges = array("q")     # >= 0: an event id; < 0: -1 - index in macro_records
+        self.dist: list[int] = []
+        self.macro_records: list[tuple] = []
+        self.macro_ids: dict[tuple, int] = {}
+        self.candidates: dict[ir.Property, tuple] = {}
+        self.traces: dict = {}
+        self.transitions = 0
+        self.taken: set[int] = set()
+        self.levels = 0
+        self.max_nesting = 0
+        self.buckets: dict[int, list[int]] = {}
+        # properties whose ghosts the reductions keep: once they are decided the
+        # rest is searched again without them (see explicit.check)
+        self.restart_on = restart_on
+        self.restart = False
+        self.wanted_bits = bits_of(self.wanted)
+
+    # ---- bookkeeping -----------------------------------------------------------------
+
+    def _macro(self, record: tuple) -> int:
+        found = self.macro_ids.get(record)
+        if found is None:
+            found = self.macro_ids[record] = len(self.macro_records)
+            self.macro_records.append(record)
+        return -1 - found
+
+    def _candidate(self, bits: int, length: int, source: int, how: tuple) -> None:
+        for prop in properties_of(bits):
+            if prop in self.wanted:
+                best = self.candidates.get(prop)
+                if best is None or length < best[0]:
+                    self.candidates[prop] = (length, [(source, how)])
+                elif length == best[0] and len(best[1]) < TIES:
+                    best[1].append((source, how))
+
+    def _finalize(self, up_to: int) -> bool:
+        """Report every candidate no longer than up_to; True when nothing is left to find.
+
+        Of the counterexamples of one length found so far, the one whose
+        events come first in the order of System.successors (enter kinds as
+        declared, write, switches, exit) is shown: the search order of a
+        reduced graph says little about which concrete path is the plainest.
+        """
+        for prop in [p for p in self.wanted if p in self.candidates and self.candidates[p][0] <= up_to]:
+            length, found = self.candidates.pop(prop)
+            self.wanted.remove(prop)
+            ids = self.compiled.event_ids
+            paths = [concrete_events(self, source, how) for source, how in found]
+            events = min(paths, key=lambda path: [ids[e] for e in path])
+            assert len(events) == length, (prop, len(events), length)
+            trace = build_trace(self.system, events, prop)
+            self.traces[prop] = trace
+            if self.on_violation:
+                self.on_violation(PropertyResult(prop, Verdict.VIOLATED, trace))
+            if prop in self.restart_on and self.wanted:
+                self.restart = True
+        self.wanted_bits = bits_of(self.wanted)
+        return not self.wanted or self.restart
+
+    def _limit_hit(self, queued: int, level: int) -> StopReason | None:
+        elapsed = time.perf_counter() - self.started
+        if self.on_progress:
+            from .engine import Progress
+            self.on_progress(Progress(len(self.states), self.transitions, level, queued, elapsed))
+        if self.limits.max_states is not None and len(self.states) >= self.limits.max_states:
+            return StopReason.STATE_LIMIT
+        if self.limits.timeout is not None and elapsed >= self.limits.timeout:
+            return StopReason.TIMEOUT
+        return None
+
+    # ---- the search ----------------------------------------------------------------------
+
+    def run(self) -> StopReason | None:
+        """Why the search stopped; None when it should start again for the properties left."""
+        initial = self.canonical.function()(self.compiled.initial())
+        self.index[initial] = 0
+        self.states.append(initial)
+        self.parents.append(-1)
+        self.edges.append(-1)
+        stop = self._breadth_first() if self.summaries is None else self._by_distance()
+        for low, _ in self.compiled.key_ranges:
+            self.max_nesting = max(self.max_nesting, max(s[low] for s in self.states) - 1)
+        return stop
+
+    def _breadth_first(self) -> StopReason | None:
+        """Every edge is one event: levels in order, each state expanded once (the hot loop)."""
+        canonical = self.canonical.function()
+        successors = self.compiled.successors
+        index, states, parents, edges = self.index, self.states, self.parents, self.edges
+        add_taken = self.taken.add
+        frontier = [0]
+        level = 0
+        check_every = 1024
+        while frontier:
+            self.levels = level
+            upcoming = []
+            distance = level + 1
+            for number, source in enumerate(frontier, 1):
+                steps = successors(states[source])
+                self.transitions += len(steps)
+                for eid, nxt, bits in steps:
+                    add_taken(eid)
+                    if bits & self.wanted_bits:
+                        # BFS order: no later candidate is shorter, and the first is kept
+                        self._candidate(bits, distance, source, ("event", eid))
+                        if self._finalize(distance):
+                            self.levels = distance
+                            return None if self.restart else StopReason.ALL_VIOLATED
+                    if nxt is not None:
+                        state = canonical(nxt)
+                        if state not in index:
+                            target = index[state] = len(states)
+                            states.append(state)
+                            parents.append(source)
+                            edges.append(eid)
+                            upcoming.append(target)
+                if not number % check_every:
+                    stop = self._limit_hit(len(frontier) - number + len(upcoming), level)
+                    if stop:
+                        return stop
+            frontier = upcoming
+            level = distance
+        self.levels = level
+        return StopReason.COMPLETE
+
+    def _by_distance(self) -> StopReason | None:
+        """Edges of several events: buckets of equal distance, Dijkstra-style."""
+        self.dist.append(0)
+        self.buckets[0] = [0]
+        check_every, counter = 1024, 0
+        while self.buckets:
+            level = min(self.buckets)
+            bucket = self.buckets.pop(level)
+            self.levels = level
+            if self._finalize(level):
+                return None if self.restart else StopReason.ALL_VIOLATED
+            for source in bucket:
+                if self.dist[source] != level:
+                    continue  # moved to a nearer bucket and expanded there
+                self._expand_summarised(source, level)
+                counter += 1
+                if counter >= check_every:
+                    counter = 0
+                    stop = self._limit_hit(sum(map(len, self.buckets.values())), level)
+                    if stop:
+                        return stop
+        self.levels += 1
+        self._finalize(1 << 30)
+        return StopReason.COMPLETE
+
+    def _reach(self, state: bytes, distance: int, parent: int, edge: int) -> None:
+        target = self.index.get(state)
+        if target is None:
+            target = self.index[state] = len(self.states)
+            self.states.append(state)
+            self.parents.append(parent)
+            self.edges.append(edge)
+            self.dist.append(distance)
+        elif self.dist[target] > distance:
+            self.parents[target] = parent
+            self.edges[target] = edge
+            self.dist[target] = distance
+        else:
+            return
+        bucket = self.buckets.get(distance)
+        if bucket is None:
+            self.buckets[distance] = [target]
+        else:
+            bucket.append(target)
+
+    def _expand_summarised(self, source: int, level: int) -> None:
+        s = self.states[source]
+        compiled, summaries = self.compiled, self.summaries
+        canonical = self.canonical.canonical
+        wanted_bits = self.wanted_bits
+        taken = self.taken
+        distance = level + 1
+        running = s[:compiled.cpus]
+        ready = None
+        for c, t in enumerate(running):
+            if t == NONE:
+                if ready is None:
+                    ready = compiled.ready(s)
+                steps = [compiled.dispatch_fn(c, u)(s) for u in ready]
+            else:
+                node = compiled.node(s, t)
+                fns = node.per_cpu[c] or compiled.fns(node, c, t)
+                steps = [f(s) for f in fns.outer]
+                if fns.schedule or fns.preempt:
+                    if ready is None:
+                        ready = compiled.ready(s)
+                    steps += _switches(fns, ready, s)
+                if fns.exit:
+                    steps.append(fns.exit(s))
+                for kind in node.first_atomic:
+                    self._excursion(s, source, level, t, c, kind, wanted_bits)
+            self.transitions += len(steps)
+            for eid, nxt, bits in steps:
+                taken.add(eid)
+                if bits & wanted_bits:
+                    self._candidate(bits, distance, source, ("event", eid))
+                if nxt is not None:
+                    self._reach(canonical(nxt), distance, source, eid)
+
+    def _excursion(self, s: bytes, source: int, level: int, t: int, c: int, kind: int, wanted_bits: int) -> None:
+        summaries, compiled = self.summaries, self.compiled
+        canonical = self.canonical.canonical
+        summary, back = summaries.lookup(s, t, c, kind)
+        self.taken.update(summaries.taken_events(summary, t, c))
+        if summary.max_nesting > self.max_nesting:
+            self.max_nesting = summary.max_nesting
+        for prop, (events, _, _) in summary.violations.items():
+            if BIT[prop] & wanted_bits:
+                self._candidate(BIT[prop], level + events, source, ("inside", summary.id, prop, t, c))
+        self.transitions += len(summary.exits) + len(summary.boundaries)
+        for number, (local_state, events) in enumerate(summary.exits):
+            state = summaries.compose(s, local_state, back, t, c, summary)
+            self._reach(canonical(state), level + events, source, self._macro(("exit", summary.id, number, t, c)))
+        ready = None
+        for number, (local_state, events) in enumerate(summary.boundaries):
+            state = summaries.compose(s, local_state, back, t, c, summary)
+            node = compiled.node(state, t)
+            fns = node.per_cpu[c] or compiled.fns(node, c, t)
+            if ready is None:
+                ready = compiled.ready(s)
+            distance = level + events + 1
+            for eid, nxt, bits in _switches(fns, ready, state):
+                self.taken.add(eid)
+                if bits & wanted_bits:
+                    self._candidate(bits, distance, source, ("switch", summary.id, number, t, c, eid))
+                if nxt is not None:
+                    edge = self._macro(("switch", summary.id, number, t, c, eid))
+                    self._reach(canonical(nxt), distance, source, edge)
+
+def _switches(fns, ready, s: bytes) -> list:
+    steps = []
+    for table in (fns.schedule, fns.preempt):
+        if table:
+            for u in ready:
+                steps.append(table[u](s))
+            steps.append(table[-1](s))
+    return steps

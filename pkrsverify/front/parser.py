@@ -1,0 +1,248 @@
+"""Text -> AST. Lark parses; a Transformer only builds syntax nodes.
+
+Lark's own errors become diagnostics with the expected tokens spelt the way
+the user writes them, and a did-you-mean when the offending word is close to
+an expected keyword (`writes` for `write`).
+"""
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lexer import PatternStr
+
+from . import syntax as ast
+from .diagnostics import Code, Diagnostic, InputError, did_you_mean
+from .source import SourceFile, Span
+
+_READABLE = {"NAME": "a name", "INT": "a number", "STRING": "a quoted string", "_NEWLINE": "end of line", "$END": "end of file"}
+
+
+@cache
+def _lark() -> Lark:
+    grammar = files("pkrsverify.front").joinpath("grammar.lark").read_text()
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+def parse(source: SourceFile) -> ast.File:
+    """Parse a model or a strategy spec; raise InputError on a syntax error."""
+    try:
+        tree = _lark().parse(source.text)
+    except UnexpectedInput as error:
+        raise InputError([_syntax_diagnostic(source, error)]) from None
+    return _ToAst(source).transform(tree)
+
+
+# ---- errors -----------------------------------------------------------------
+
+def _describe(terminal: str) -> str:
+    if terminal in _READABLE:
+        return _READABLE[terminal]
+    try:
+        pattern = _lark().get_terminal(terminal).pattern
+    except KeyError:
+        return terminal.lower()
+    return f"`{pattern.value}`" if isinstance(pattern, PatternStr) else terminal.lower()
+
+
+def _keywords(expected) -> list[str]:
+    words = []
+    for terminal in expected:
+        try:
+            pattern = _lark().get_terminal(terminal).pattern
+        except KeyError:
+            continue
+        if isinstance(pattern, PatternStr) and pattern.value.replace("_", "").isalpha():
+            words.append(pattern.value)
+    return words
+
+
+def _syntax_diagnostic(source: SourceFile, error: UnexpectedInput) -> Diagnostic:
+    if isinstance(error, UnexpectedToken) and error.token.type == "$END":
+        error = UnexpectedEOF(error.expected)
+    if isinstance(error, UnexpectedEOF):
+        end = len(source.text)
+        return Diagnostic(Code.SYNTAX, "unexpected end of file (a `}` missing?)", Span(source, end, end),
+                          notes=(_expected_note(error.expected),))
+    if isinstance(error, UnexpectedCharacters):
+        offset = error.pos_in_stream
+        char = source.text[offset]
+        return Diagnostic(Code.SYNTAX, f"unexpected character {char!r}", Span(source, offset, offset + 1),
+                          help="names are lower case letters, digits, `_` and `.`; comments start with `#`")
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    start = token.start_pos if token.start_pos is not None else 0
+    shown = "end of line" if token.type == "_NEWLINE" else f"`{token.value}`"
+    word = str(token.value)
+    help_line = did_you_mean(word, _keywords(error.expected)) if word.replace("_", "").isalnum() else None
+    return Diagnostic(Code.SYNTAX, f"unexpected {shown}", Span(source, start, start + max(1, len(token.value))),
+                      notes=(_expected_note(error.expected),), help=help_line)
+
+
+def _expected_note(expected) -> str:
+    shown = sorted({_describe(t) for t in expected if t not in ("SEMICOLON",)} | ({"`;`"} if "SEMICOLON" in expected else set()))
+    return "expected " + (shown[0] if len(shown) == 1 else "one of: " + ", ".join(shown))
+
+
+# ---- the tree -> AST --------------------------------------------------------
+
+@v_args(meta=True)
+class _ToAst(Transformer):
+    """Builds AST nodes; raises nothing a user can trigger (Lark would wrap it)."""
+
+    def __init__(self, source: SourceFile):
+        super().__init__()
+        self.source = source
+
+    def _span(self, meta) -> Span:
+        return Span(self.source, meta.start_pos, meta.end_pos)
+
+    def _name(self, token: Token) -> ast.Name:
+        return ast.Name(str(token), Span(self.source, token.start_pos, token.end_pos))
+
+    def _number(self, token: Token) -> ast.Number:
+        return ast.Number(int(token), Span(self.source, token.start_pos, token.end_pos))
+
+    def start(self, meta, children):
+        return children[0]
+
+    # models
+    def model(self, meta, children):
+        name, *rest = children
+        description = rest.pop(0) if rest and isinstance(rest[0], str) else None
+        bounds = tuple(c for c in rest if isinstance(c, ast.Bound))
+        kinds = tuple(c for c in rest if isinstance(c, ast.KindDecl))
+        return ast.ModelFile(self._name(name), description, bounds, kinds, self._span(meta))
+
+    def description(self, meta, children):
+        return str(children[0])[1:-1]
+
+    def bound(self, meta, children):
+        name_tree, number = children
+        token = name_tree.children[0]
+        return ast.Bound(self._name(token), self._number(number), self._span(meta))
+
+    def base(self, meta, children):
+        attributes = children[1] if len(children) > 1 else ()
+        return ast.KindDecl(self._name(children[0]), True, attributes, self._span(meta))
+
+    def entry(self, meta, children):
+        return ast.KindDecl(self._name(children[0]), False, children[1], self._span(meta))
+
+    def attributes(self, meta, children):
+        return tuple(children)
+
+    def nests_in(self, meta, children):
+        return ast.Attribute("from", self._span(meta), kinds=children[0])
+
+    def max_frames(self, meta, children):
+        return ast.Attribute("max", self._span(meta), number=self._number(children[0]))
+
+    def _flag(name):  # noqa: N805 - builds the four flag methods below
+        def build(self, meta, children):
+            return ast.Attribute(name, self._span(meta))
+        return build
+
+    writes = _flag("writes")
+    sleeps = _flag("sleeps")
+    atomic = _flag("atomic")
+    preempt_on_exit = _flag("preempt_on_exit")
+
+    def name_list(self, meta, children):
+        return tuple(self._name(t) for t in children)
+
+    # strategies
+    def strategy(self, meta, children):
+        name, *rest = children
+        description = rest.pop(0) if rest and isinstance(rest[0], str) else None
+        pick = lambda cls: tuple(c for c in rest if isinstance(c, cls))  # noqa: E731
+        return ast.StrategyFile(self._name(name), description, pick(ast.ModelRef), pick(ast.StorageDecl),
+                                pick(ast.HandlerDecl), pick(ast.CheckBlock), self._span(meta))
+
+    def model_ref(self, meta, children):
+        token = children[0]
+        if token.type == "STRING":
+            return ast.ModelRef(str(token)[1:-1], True, self._span(meta))
+        return ast.ModelRef(str(token), False, self._span(meta))
+
+    def storage(self, meta, children):
+        return ast.StorageDecl(self._name(children[0]), children[1], self._span(meta))
+
+    def _place(where, sized=False, listed=False):  # noqa: N805
+        def build(self, meta, children):
+            size = self._number(children[0]) if sized else None
+            kinds = children[0] if listed else ()
+            return ast.Place(where, self._span(meta), size, kinds)
+        return build
+
+    per_task = _place("task")
+    per_task_stack = _place("task_stack", sized=True)
+    per_cpu = _place("cpu")
+    per_cpu_stack = _place("cpu_stack", sized=True)
+    per_system = _place("global")
+    in_pt_regs = _place("pt_regs")
+    beside_pt_regs = _place("beside_pt_regs")
+    in_idtentry_state = _place("idtentry_state", listed=True)
+
+    def handler(self, meta, children):
+        hook = self._name(children[0].children[0])
+        kinds = children[1] if len(children) == 3 else None
+        return ast.HandlerDecl(hook, kinds, children[-1], self._span(meta))
+
+    def kind_list(self, meta, children):
+        return children[0]
+
+    def block(self, meta, children):
+        return tuple(children)
+
+    def pkrs(self, meta, children):
+        return ast.Pkrs(self._span(meta))
+
+    def init(self, meta, children):
+        return ast.Init(self._span(meta))
+
+    def cell(self, meta, children):
+        return ast.CellRef(self._name(children[0]))
+
+    def assign(self, meta, children):
+        return ast.Assign(children[0], children[1], self._span(meta))
+
+    def pop(self, meta, children):
+        return ast.Pop(children[0], self._name(children[1]), self._span(meta))
+
+    def push(self, meta, children):
+        return ast.Push(self._name(children[0]), children[1], self._span(meta))
+
+    def if_(self, meta, children):
+        left, compare, right, then, *otherwise = children
+        equal = str(compare.children[0]) == "=="
+        return ast.If(left, equal, right, then, otherwise[0] if otherwise else (), self._span(meta))
+
+    def check(self, meta, children):
+        bounds = tuple(c for c in children if isinstance(c, ast.Bound))
+        lists = [c for c in children if isinstance(c, tuple)]
+        properties = tuple(n for names in lists for n in names) if lists else None
+        expectations = tuple(c for c in children if isinstance(c, ast.Expectation))
+        return ast.CheckBlock(bounds, properties, expectations, self._span(meta))
+
+    def properties(self, meta, children):
+        return children[0]
+
+    def expect(self, meta, children):
+        return children[0]
+
+    def expect_all_hold(self, meta, children):
+        return ast.Expectation(None, False, None, self._span(meta))
+
+    def expect_holds(self, meta, children):
+        return ast.Expectation(self._name(children[0]), False, None, self._span(meta))
+
+    def expect_violated(self, meta, children):
+        length = self._number(children[1]) if len(children) > 1 else None
+        return ast.Expectation(self._name(children[0]), True, length, self._span(meta))
+
+
+__all__ = ["parse"]
+_ = Tree  # re-exported for type checkers of transformer callbacks

@@ -1,0 +1,127 @@
+"""Where each piece of a state lives in the flat tuple that encodes it.
+
+A state is one tuple of ints: first the structure (who runs where, each
+task's frames and stack indices), then the values (PKRS, every storage cell,
+the ghosts). Values are 0 for INIT and other small ints for fresh values;
+only equality between values matters, so the value part can be renamed
+canonically (see `canonical`). Keeping the encoding here, apart from the
+successor function and the engines, lets it change in one place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..front import ir
+
+IDLE = -1        # running[c] when CPU c runs nothing
+NO_FRAME = -1    # frame slot above a task's top frame
+EXITING = 1      # low bit of a frame code: the frame was preempted and may only exit
+
+
+@dataclass(frozen=True, slots=True)
+class TaskLayout:
+    frame_count: int                       # position: number of frames (base included)
+    frames: tuple[int, ...]                # position of frame slot j's code: kind * 2 + exiting
+    left_with: int                         # ghost: the PKRS the task left with
+    cells: dict                            # storage index -> position of the task's slot
+    stacks: dict                           # storage index -> (index position, first entry position)
+    interrupted: tuple[int, ...]           # ghost of frame slot j (slot 0, the base, has none: -1)
+    frame_cells: tuple[dict, ...]          # frame slot j: storage index -> position
+
+
+@dataclass(frozen=True, slots=True)
+class CpuLayout:
+    running: int
+    pkrs: int
+    cells: dict
+    stacks: dict
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    bounds: ir.Bounds
+    cpus: tuple[CpuLayout, ...]
+    tasks: tuple[TaskLayout, ...]
+    globals: dict            # storage index -> position
+    values_start: int        # positions >= this hold values
+    size: int
+    names: tuple[str, ...]   # what each position is, for traces and debugging
+
+    @property
+    def task_count(self) -> int:
+        return len(self.tasks)
+
+
+def build_layout(strategy: ir.Strategy, bounds: ir.Bounds) -> Layout:
+    names: list[str] = []
+
+    def allot(name: str, count: int = 1) -> int:
+        names.extend([name] if count == 1 else [f"{name}[{i}]" for i in range(count)])
+        return len(names) - count
+
+    storages = strategy.storages
+    ntasks = bounds.tasks + bounds.kthreads
+    slots = bounds.depth + 1
+    # structure
+    running = [allot(f"cpu{c}.running") for c in range(bounds.cpus)]
+    frame_count, frames = [], []
+    for t in range(ntasks):
+        frame_count.append(allot(f"task{t}.frames"))
+        frames.append(tuple(allot(f"task{t}.frame{j}.kind") for j in range(slots)))
+    stack_index = lambda owner, place: {  # noqa: E731
+        s.index: allot(f"{owner}.{s.name}.index") for s in storages if s.place is place}
+    cpu_stack_index = [stack_index(f"cpu{c}", ir.Place.CPU_STACK) for c in range(bounds.cpus)]
+    task_stack_index = [stack_index(f"task{t}", ir.Place.TASK_STACK) for t in range(ntasks)]
+    values_start = len(names)
+    # values
+    cpus = []
+    for c in range(bounds.cpus):
+        pkrs = allot(f"PKRS[cpu {c}]")
+        cells = {s.index: allot(f"{s.name}[cpu {c}]") for s in storages if s.place is ir.Place.CPU}
+        stacks = {s.index: (cpu_stack_index[c][s.index], allot(f"{s.name}[cpu {c}]", s.size))
+                  for s in storages if s.place is ir.Place.CPU_STACK}
+        cpus.append(CpuLayout(running[c], pkrs, cells, stacks))
+    globals_ = {s.index: allot(s.name) for s in storages if s.place is ir.Place.GLOBAL}
+    tasks = []
+    for t in range(ntasks):
+        left_with = allot(f"task {t} left with")
+        cells = {s.index: allot(f"{s.name}[task {t}]") for s in storages if s.place is ir.Place.TASK}
+        stacks = {s.index: (task_stack_index[t][s.index], allot(f"{s.name}[task {t}]", s.size))
+                  for s in storages if s.place is ir.Place.TASK_STACK}
+        interrupted, frame_cells = [-1], [{}]
+        for j in range(1, slots):
+            interrupted.append(allot(f"task {t} frame {j} interrupted"))
+            frame_cells.append({s.index: allot(f"{s.name}[task {t} frame {j}]") for s in storages if s.place.is_frame})
+        tasks.append(TaskLayout(frame_count[t], frames[t], left_with, cells, stacks, tuple(interrupted),
+                                tuple(frame_cells)))
+    return Layout(bounds, tuple(cpus), tuple(tasks), globals_, values_start, len(names), tuple(names))
+
+
+def initial_state(layout: Layout, model: ir.Model) -> tuple[int, ...]:
+    """Task i < cpus runs on CPU i in its base frame; every value is INIT."""
+    state = [0] * layout.size
+    bounds = layout.bounds
+    user, kthread = model.kind("user"), model.kind("kthread")
+    for t, task in enumerate(layout.tasks):
+        base = user if t < bounds.tasks else kthread
+        state[task.frame_count] = 1
+        state[task.frames[0]] = base.index * 2
+        for position in task.frames[1:]:
+            state[position] = NO_FRAME
+    for c, cpu in enumerate(layout.cpus):
+        state[cpu.running] = c if c < layout.task_count else IDLE
+    return tuple(state)
+
+
+def canonical(state: tuple[int, ...], values_start: int) -> tuple[int, ...]:
+    """Rename values in order of first appearance, INIT staying 0.
+
+    Two states that differ only by a renaming of fresh values behave alike
+    (only equality is ever tested), so one representative suffices.
+    """
+    values = state[values_start:]
+    order = dict.fromkeys((0,) + values)
+    if len(order) == 1 or tuple(order) == tuple(range(len(order))):
+        return state
+    rename = dict(zip(order, range(len(order))))
+    return state[:values_start] + tuple(map(rename.__getitem__, values))

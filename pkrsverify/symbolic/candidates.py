@@ -1,0 +1,244 @@
+"""Candidate invariants for Houdini, built from the spec without knowing the design.
+
+Each candidate is `guard -> x == y` for a pair of values of one scope, in
+the spec's own names:
+
+- a task: its cells, the value it left with, PKRS and the cpu cells of the
+  CPU it runs on, the globals, its top frame's cells and interrupted value,
+  INIT; under the guards running, ready, observes, in an entry, and the
+  kind of its top frame;
+- a frame (`for every entry frame`, or every frame of one kind): its cells,
+  the PKRS it interrupted, the task-stack entry at its depth, INIT;
+- a CPU: its PKRS, its cells, the globals, INIT (always, or when idle);
+
+plus shapes of stacks: a task stack holds one entry per entry frame (or
+per frame of one kind), or at most m entries.
+
+A frame candidate is a formula in a frame slot `j` meaning "if 1 <= j <=
+depth then ...": induction assumes it at the slots a step can read (the
+slot asked about, the top, the one below) and proves it at an arbitrary
+slot, which proves it for every slot, and so for every nesting depth,
+without quantifiers.
+
+Candidates are per task (or CPU); `text` is the same for every task so that
+a proof reads "every task: ..." when the invariant is symmetric.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Callable
+
+import z3
+
+from ..front import ir
+from .encoding import DEPTH, EXITING, INTERRUPTED, KIND, LEFT_WITH, PKRS, RUN, Encoding, count_key, top_key
+from ..semantics.layout import IDLE
+
+RUNNING, ENTRY, TOP = "running", "entry", "top"  # TOP: a value of the top frame (not a need)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    text: str                     # "a ready task whose top frame observes: thread.pkrs == the value it left with"
+    owner: str                    # "task 0", "cpu 1", "" (global)
+    build: Callable               # scalar: state -> BoolRef; frame: (state, slot) -> BoolRef
+    task: int | None = None       # frame candidates: the task whose frames it speaks of
+    bound: tuple | None = None    # "stack S of owner o holds at most m entries": (S, o, m), for sizing
+
+    @property
+    def frame(self) -> bool:
+        return self.task is not None
+
+
+def candidates(enc: Encoding) -> list[Candidate]:
+    out: list[Candidate] = []
+    for t in range(enc.ntasks):
+        out += _task_candidates(enc, t)
+        out += _frame_candidates(enc, t)
+        out += _stack_shapes(enc, t)
+    for c in range(enc.ncpus):
+        out += _cpu_candidates(enc, c)
+    return out
+
+
+def domain_facts(enc: Encoding) -> list[Candidate]:
+    """Facts of the encoding itself that every reachable state satisfies (never printed)."""
+    out = []
+    tasks = range(enc.ntasks)
+    for c in range(enc.ncpus):
+        out.append(Candidate(f"CPU {c} runs a task or nothing", "",
+                             lambda s, c=c: z3.Or([s[RUN, c] == u for u in (IDLE, *tasks)])))
+        for c2 in range(c + 1, enc.ncpus):
+            out.append(Candidate(f"CPUs {c} and {c2} run different tasks", "",
+                                 lambda s, c=c, c2=c2: z3.Or(s[RUN, c] == IDLE, s[RUN, c] != s[RUN, c2])))
+    preempt = enc.kinds_where(lambda k: k.preempt_on_exit)
+    entries = [k.index for k in enc.entries]
+    for t in tasks:
+        def depth_range(s, t=t):
+            d = s[DEPTH, t]
+            return z3.And(d >= 0, d <= enc.depth) if enc.depth is not None else d >= 0
+        out.append(Candidate(f"task {t} has 0..depth entry frames", "", depth_range))
+        out.append(Candidate(f"only a preempted entry frame of task {t} is exiting", "",
+                             lambda s, t=t: z3.Implies(s[EXITING, t], z3.And(s[DEPTH, t] >= 1,
+                                                                             enc.kind_in(s, t, preempt)))))
+        for kind in enc.entries:
+            key = count_key(kind, t)
+            out.append(Candidate(f"no {kind.name} frame below task {t}'s first", "",
+                                 lambda s, key=key: z3.Select(s[key], 0) == 0))
+
+        def frame_fact(s, j, t=t):
+            counts = [z3.Select(s[count_key(k, t)], j) for k in enc.entries]
+            bounds = [z3.And(n >= 0, n <= k.max_frames) if k.max_frames is not None else n >= 0
+                      for n, k in zip(counts, enc.entries)]
+            kind = z3.Select(s[KIND, t], j)
+            return z3.Implies(z3.And(j >= 1, j <= s[DEPTH, t]),
+                              z3.And(z3.Or([kind == k for k in entries]), z3.Sum(counts) == j, *bounds))
+        out.append(Candidate(f"task {t}'s frames are entries, counted per kind", "", frame_fact, t))
+    for x in enc.strategy.storages:
+        if x.place.is_stack:
+            owners = tasks if x.place is ir.Place.TASK_STACK else range(enc.ncpus)
+            for owner in owners:
+                top = top_key(x, owner)
+                out.append(Candidate(f"{x.name} holds 0..{x.size} entries", "",
+                                     lambda s, top=top, n=x.size: z3.And(s[top] >= 0, s[top] <= n)))
+    return out
+
+
+class _Memo:
+    """Guards and terms shared by many candidates: built once per state (and slot), not once per pair."""
+
+    def __init__(self):
+        self.built: dict = {}
+        self.keep: list = []  # the states and slots keyed by id stay alive as long as the memo
+
+    def __call__(self, build):
+        def memoized(*args):
+            key = (id(build), *(id(a) if isinstance(a, dict) else a.get_id() for a in args))
+            term = self.built.get(key)
+            if term is None:
+                term = self.built[key] = build(*args)
+                self.keep.append(args)
+            return term
+        return memoized
+
+
+def _pairs(terms, guards, owner: str, wrap=None, task=None) -> list[Candidate]:
+    memo = _Memo()
+    terms = [(text, memo(term), needs) for text, term, needs in terms]
+    guards = [(text, memo(guard), gives) for text, guard, gives in guards]
+    out = []
+    for guard_text, guard, gives in guards:
+        usable = [term for term in terms if term[2] - {TOP} <= gives]
+        for (x_text, x, x_needs), (y_text, y, y_needs) in combinations(usable, 2):
+            if TOP in x_needs and TOP in y_needs:
+                continue  # two values of the top frame: a frame candidate says it for every frame
+            text = f"{guard_text}: {x_text} == {y_text}"
+            if wrap is None:
+                build = (lambda s, g=guard, x=x, y=y: z3.Implies(g(s), x(s) == y(s)))
+            else:
+                build = wrap(lambda s, j, g=guard, x=x, y=y: z3.Implies(g(s, j), x(s, j) == y(s, j)))
+            out.append(Candidate(text, owner, build, task))
+    return out
+
+
+def _task_candidates(enc: Encoding, t: int) -> list[Candidate]:
+    storages = enc.strategy.storages
+    d = lambda s: s[DEPTH, t]  # noqa: E731
+    terms = [(x.name, (lambda s, x=x: s[x.name, t]), set()) for x in storages if x.place is ir.Place.TASK]
+    terms.append(("the value it left with", lambda s: s[LEFT_WITH, t], set()))
+    terms.append(("PKRS", lambda s: enc.pkrs_of(s, t), {RUNNING}))
+    terms += [(f"{x.name} of its CPU", (lambda s, x=x: enc.cell_of(s, x, t)), {RUNNING})
+              for x in storages if x.place is ir.Place.CPU]
+    terms += [(x.name, (lambda s, x=x: s[x.name, None]), set()) for x in storages if x.place is ir.Place.GLOBAL]
+    terms += [(f"its top frame's {x.name}", (lambda s, x=x: z3.Select(s[x.name, t], d(s))), {ENTRY, TOP})
+              for x in storages if x.place.is_frame]
+    terms.append(("the PKRS its top frame interrupted", lambda s: z3.Select(s[INTERRUPTED, t], d(s)), {ENTRY, TOP}))
+    terms.append(("INIT", lambda s: z3.IntVal(0), set()))
+
+    running = lambda s: enc.running(s, t)  # noqa: E731
+    observes = lambda s: enc.observes(s, t)  # noqa: E731
+    guards = [
+        ("every task", lambda s: z3.BoolVal(True), set()),
+        ("a running task", running, {RUNNING}),
+        ("a ready task", lambda s: z3.Not(running(s)), set()),
+        ("a running task whose top frame observes", lambda s: z3.And(running(s), observes(s)), {RUNNING}),
+        ("a ready task whose top frame observes", lambda s: z3.And(z3.Not(running(s)), observes(s)), set()),
+        ("a task in an entry", lambda s: d(s) >= 1, {ENTRY}),
+        ("a running task in an entry", lambda s: z3.And(running(s), d(s) >= 1), {RUNNING, ENTRY}),
+        ("a ready task in an entry", lambda s: z3.And(z3.Not(running(s)), d(s) >= 1), {ENTRY}),
+    ]
+    for kind in (enc.base[t], *enc.entries):
+        where = "in user mode" if kind.user_mode else f"whose top frame is {kind.name}"
+        gives = set() if kind.is_base else {ENTRY}
+        top = (lambda s, k=kind: enc.kind_in(s, t, {k.index}))
+        guards.append((f"a task {where}", top, gives))
+        guards.append((f"a running task {where}", (lambda s, top=top: z3.And(running(s), top(s))), gives | {RUNNING}))
+    return _pairs(terms, guards, f"task {t}")
+
+
+def _frame_candidates(enc: Encoding, t: int) -> list[Candidate]:
+    storages = enc.strategy.storages
+    terms = [(x.name, (lambda s, j, x=x: z3.Select(s[x.name, t], j)), set()) for x in storages if x.place.is_frame]
+    terms.append(("the PKRS it interrupted", lambda s, j: z3.Select(s[INTERRUPTED, t], j), set()))
+    terms += [(f"the {x.name} entry at its depth", (lambda s, j, x=x: z3.Select(s[x.name, t], j - 1)), set())
+              for x in storages if x.place is ir.Place.TASK_STACK]
+    terms.append(("INIT", lambda s, j: z3.IntVal(0), set()))
+    guards = [("for every entry frame", lambda s, j: z3.BoolVal(True), set())]
+    guards += [(f"for every {k.name} frame", (lambda s, j, k=k: z3.Select(s[KIND, t], j) == k.index), set())
+               for k in enc.entries]
+
+    def within(body):
+        return lambda s, j: z3.Implies(z3.And(j >= 1, j <= s[DEPTH, t]), body(s, j))
+    return _pairs(terms, guards, f"task {t}", wrap=within, task=t)
+
+
+def _stack_shapes(enc: Encoding, t: int) -> list[Candidate]:
+    out = []
+    stacks = [x.size for x in enc.strategy.storages if x.place.is_stack]
+    if enc.depth is None and stacks:
+        # With no depth bound, a stack's bound can only come from the model: `max`
+        # bounds some kinds, and a kind without one may still nest only so deep.
+        for kind in enc.entries:
+            if kind.max_frames is None:
+                key = count_key(kind, t)
+                out += [Candidate(f"every task has at most {m} {kind.name} frame{'' if m == 1 else 's'}", f"task {t}",
+                                  (lambda s, j, key=key, m=m: z3.Implies(z3.And(j >= 1, j <= s[DEPTH, t]),
+                                                                         z3.Select(s[key], j) <= m)), t)
+                        for m in range(max(stacks))]
+    for x in enc.strategy.storages:
+        if x.place is not ir.Place.TASK_STACK:
+            continue
+        top = top_key(x, t)
+        out.append(Candidate(f"every task: {x.name} holds one entry per entry frame", f"task {t}",
+                             lambda s, top=top: s[top] == s[DEPTH, t]))
+        for kind in enc.entries:
+            out.append(Candidate(f"every task: {x.name} holds one entry per {kind.name} frame", f"task {t}",
+                                 lambda s, top=top, k=kind: s[top] == enc.count(s, t, k)))
+        out += _bounds(x, t, f"task {t}")
+    return out
+
+
+def _bounds(stack: ir.Storage, owner: int, who: str) -> list[Candidate]:
+    top = top_key(stack, owner)
+    everyone = "every task" if stack.place is ir.Place.TASK_STACK else "every CPU"
+    return [Candidate(f"{everyone}: {stack.name} holds at most {m} entries", who, lambda s, m=m: s[top] <= m,
+                      bound=(stack.name, owner, m)) for m in range(stack.size)]
+
+
+def _cpu_candidates(enc: Encoding, c: int) -> list[Candidate]:
+    storages = enc.strategy.storages
+    terms = [("PKRS", lambda s: s[PKRS, c], set())]
+    terms += [(x.name, (lambda s, x=x: s[x.name, c]), set()) for x in storages if x.place is ir.Place.CPU]
+    terms += [(x.name, (lambda s, x=x: s[x.name, None]), set()) for x in storages if x.place is ir.Place.GLOBAL]
+    terms.append(("INIT", lambda s: z3.IntVal(0), set()))
+    guards = [("every CPU", lambda s: z3.BoolVal(True), set()),
+              ("an idle CPU", lambda s: s[RUN, c] == IDLE, set())]
+    out = _pairs(terms, guards, f"cpu {c}")
+    for x in storages:
+        if x.place is ir.Place.CPU_STACK:
+            out += _bounds(x, c, f"cpu {c}")
+    return out
+
+
+__all__ = ["Candidate", "candidates", "domain_facts"]

@@ -1,0 +1,265 @@
+"""The transition system of semantics.md as Z3 terms, from the same IR as system.py.
+
+A state is a mapping from keys to Z3 constants named `name@step[index]`
+(`PKRS@3[0]`, `regs.pkrs@3[1]`): per CPU its PKRS, what runs there and its
+cells; per task its entry-frame count, whether its top frame is exiting,
+its frames as arrays indexed by slot (kind, interrupted value, one array per
+frame storage), the value it left with, its cells and stacks; the globals.
+Names the spec declares are lower case, the encoding's own start with a
+capital, so the two never clash.
+
+Frames are arrays indexed by slot (1 = the first entry frame; slot 0, the
+base, lives nowhere: its kind is fixed per task), so the same encoding
+serves a depth bound and no bound at all. Frames are counted per kind
+(`max`, and whether an `atomic` frame lies below the top) rather than over
+the array. BMC, which starts from the initial state, keeps one counter per
+task and kind (`Count.irq`: +1 on entry, -1 on exit). Induction starts from
+any state, where a counter says nothing about the frames below the top, so
+there (`prefix_counts`) each slot records how many frames of each kind lie
+at or below it (`Count.irq[j]`, 0 at slot 0): an entry writes its slot from
+the one below, an exit needs no update, and the facts "counts never exceed
+`max`" become facts about every frame, which induction can prove. Only the
+top frame can be exiting (a preempted frame may only exit), so `Exiting` is
+one flag per task.
+
+Values: INIT is 0, and a write stores the `fresh` term the caller passes:
+the step number in BMC (distinct by construction), a constant constrained
+to differ from every value of the state in induction. Only equality is ever
+tested, so either is exact.
+
+Every event of system.py is one concrete `Event` here; `effect` gives its
+guard, its update and the properties it violates, executing the strategy's
+handlers symbolically (both branches of an `if`, merged by `If`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import z3
+
+from ..front import ir
+from ..semantics.layout import IDLE
+from ..semantics.system import Action, Event, System
+
+P = ir.Property
+SEED = 7  # fixed random seed of every solver: runs repeat
+
+Key = tuple  # (name, index or None)
+PKRS, RUN, DEPTH, EXITING, KIND, INTERRUPTED, LEFT_WITH = (
+    "PKRS", "Running", "Depth", "Exiting", "Kind", "Interrupted", "LeftWith")
+FRAME = "@frame"  # a cell of the frame being entered or exited, while its handler runs
+OK, OVERFLOW, UNDERFLOW = "!ok", "!overflow", "!underflow"
+
+
+def count_key(kind: ir.FrameKind, task: int) -> Key:
+    return (f"Count.{kind.name}", task)
+
+
+def top_key(stack: ir.Storage, owner: int) -> Key:
+    return (f"{stack.name}.Top", owner)
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    key: Key
+    sort: str          # "int", "bool" or "array" (Int -> Int)
+    initial: int | bool
+    value: bool        # holds PKRS values (fresh values must differ from it)
+    live: tuple[int, int] | None = None  # arrays of values: the indices that can be live (None: unbounded)
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """One event from a symbolic state: when it is enabled, what it leads to, what it breaks."""
+
+    guard: z3.BoolRef
+    post: dict
+    ok: z3.BoolRef | None          # None: no push or pop, never fatal
+    violated: dict                 # Property -> BoolRef (already conjoined with `ok`)
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    constraints: tuple             # guard of the chosen event, and the next state
+    nonfatal: z3.BoolRef           # the chosen event did not end the path
+    violated: dict                 # Property -> BoolRef: the chosen event violates it
+
+
+def solver() -> z3.Solver:
+    s = z3.Solver()
+    s.set("random_seed", SEED)
+    return s
+
+
+class Encoding:
+    """One strategy at fixed bounds (or with no depth bound) as Z3 terms."""
+
+    def __init__(self, system: System, unbounded_depth: bool = False, prefix_counts: bool = False):
+        self.system = system
+        self.prefix_counts = prefix_counts
+        self.strategy = system.strategy
+        self.model = system.model
+        self.bounds = system.bounds
+        self.unbounded = unbounded_depth
+        self.depth = None if unbounded_depth else self.bounds.depth
+        self.ntasks = self.bounds.tasks + self.bounds.kthreads
+        self.ncpus = self.bounds.cpus
+        self.entries = system.entry_kinds
+        user, kthread = self.model.kind("user"), self.model.kind("kthread")
+        self.base = tuple(user if t < self.bounds.tasks else kthread for t in range(self.ntasks))
+        self.events: tuple[Event, ...] = tuple(self._events())
+        self.vars: tuple[Var, ...] = tuple(self._vars())
+
+    # ---- the state ---------------------------------------------------------------
+
+    def _vars(self):
+        storages = self.strategy.storages
+        frames = None if self.depth is None else (1, self.depth)
+        for c in range(self.ncpus):
+            yield Var((PKRS, c), "int", 0, True)
+            yield Var((RUN, c), "int", c if c < self.ntasks else IDLE, False)
+            for s in storages:
+                if s.place is ir.Place.CPU:
+                    yield Var((s.name, c), "int", 0, True)
+                elif s.place is ir.Place.CPU_STACK:
+                    yield Var((s.name, c), "array", 0, True, (0, s.size - 1))
+                    yield Var(top_key(s, c), "int", 0, False)
+        for s in storages:
+            if s.place is ir.Place.GLOBAL:
+                yield Var((s.name, None), "int", 0, True)
+        for t in range(self.ntasks):
+            yield Var((DEPTH, t), "int", 0, False)
+            yield Var((EXITING, t), "bool", False, False)
+            yield Var((KIND, t), "array", -1, False)
+            yield Var((INTERRUPTED, t), "array", 0, True, frames)
+            yield Var((LEFT_WITH, t), "int", 0, True)
+            for kind in self.entries:
+                yield Var(count_key(kind, t), "array" if self.prefix_counts else "int", 0, False)
+            for s in storages:
+                if s.place is ir.Place.TASK:
+                    yield Var((s.name, t), "int", 0, True)
+                elif s.place is ir.Place.TASK_STACK:
+                    yield Var((s.name, t), "array", 0, True, (0, s.size - 1))
+                    yield Var(top_key(s, t), "int", 0, False)
+                elif s.place.is_frame:
+                    yield Var((s.name, t), "array", 0, True, frames)
+
+    def state(self, tag) -> dict:
+        """Fresh constants for one state, named `name@tag[index]`."""
+        out = {}
+        for var in self.vars:
+            name, index = var.key
+            label = f"{name}@{tag}" + ("" if index is None else f"[{index}]")
+            if var.sort == "int":
+                out[var.key] = z3.Int(label)
+            elif var.sort == "bool":
+                out[var.key] = z3.Bool(label)
+            else:
+                out[var.key] = z3.Array(label, z3.IntSort(), z3.IntSort())
+        return out
+
+    def initial_terms(self) -> dict:
+        """The initial state as constant terms: task i < cpus runs on CPU i; every value INIT."""
+        out = {}
+        for var in self.vars:
+            if var.sort == "int":
+                out[var.key] = z3.IntVal(var.initial)
+            elif var.sort == "bool":
+                out[var.key] = z3.BoolVal(var.initial)
+            else:
+                out[var.key] = z3.K(z3.IntSort(), z3.IntVal(var.initial))
+        return out
+
+    def initial(self, s: dict) -> list:
+        init = self.initial_terms()
+        return [s[key] == init[key] for key in s]
+
+    # ---- what a state says ---------------------------------------------------
+
+    def running(self, s: dict, t: int) -> z3.BoolRef:
+        return z3.Or([s[RUN, c] == t for c in range(self.ncpus)])
+
+    def pkrs_of(self, s: dict, t: int) -> z3.ArithRef:
+        """PKRS of the CPU task t runs on (meaningless when it does not run)."""
+        term = s[PKRS, self.ncpus - 1]
+        for c in reversed(range(self.ncpus - 1)):
+            term = z3.If(s[RUN, c] == t, s[PKRS, c], term)
+        return term
+
+    def cell_of(self, s: dict, storage: ir.Storage, t: int):
+        """A cpu cell of the CPU task t runs on."""
+        term = s[storage.name, self.ncpus - 1]
+        for c in reversed(range(self.ncpus - 1)):
+            term = z3.If(s[RUN, c] == t, s[storage.name, c], term)
+        return term
+
+    def kind_in(self, s: dict, t: int, kinds) -> z3.BoolRef:
+        """The top frame of task t is of one of `kinds` (indices)."""
+        d = s[DEPTH, t]
+        entries = [k.index for k in self.entries if k.index in kinds]
+        above = z3.Or([z3.Select(s[KIND, t], d) == k for k in entries]) if entries else z3.BoolVal(False)
+        return z3.If(d == 0, z3.BoolVal(self.base[t].index in kinds), above)
+
+    def kinds_where(self, flag: Callable[[ir.FrameKind], bool]) -> frozenset[int]:
+        return frozenset(k.index for k in self.model.kinds if flag(k))
+
+    def observes(self, s: dict, t: int) -> z3.BoolRef:
+        """The top frame is kernel code in its body (user mode never observes)."""
+        body = z3.Not(s[EXITING, t])
+        if self.base[t].user_mode:
+            return z3.And(body, s[DEPTH, t] >= 1)
+        return body
+
+    def atomic_below(self, s: dict, t: int) -> z3.ArithRef:
+        """How many atomic frames lie strictly below the top frame."""
+        atomic = [k for k in self.entries if k.atomic]
+        if not atomic:
+            return z3.IntVal(0)
+        d = s[DEPTH, t]
+        if self.prefix_counts:
+            return z3.If(d >= 1, z3.Sum([z3.Select(s[count_key(k, t)], d - 1) for k in atomic]), 0)
+        total = z3.Sum([s[count_key(k, t)] for k in atomic])
+        return total - z3.If(self.kind_in(s, t, {k.index for k in atomic}), 1, 0)
+
+    def count(self, s: dict, t: int, kind: ir.FrameKind) -> z3.ArithRef:
+        """Frames of `kind` on task t's stack."""
+        if self.prefix_counts:
+            return z3.Select(s[count_key(kind, t)], s[DEPTH, t])
+        return s[count_key(kind, t)]
+
+    def value_terms(self, s: dict) -> list:
+        """Every value a state holds where a fresh value must not appear (arrays only when bounded)."""
+        out = []
+        for var in self.vars:
+            if not var.value:
+                continue
+            if var.sort == "int":
+                out.append(s[var.key])
+            elif var.live is not None:
+                first, last = var.live
+                out.extend(z3.Select(s[var.key], j) for j in range(first, last + 1))
+        return out
+
+    def fresh_constraints(self, s: dict, fresh) -> list:
+        return [fresh != 0] + [fresh != v for v in self.value_terms(s)]
+
+    # ---- events ------------------------------------------------------------------
+
+    def _events(self):
+        tasks = range(self.ntasks)
+        for c in range(self.ncpus):
+            for t in tasks:
+                for kind in self.entries:
+                    yield Event(Action.ENTER, c, t, kind=kind.index)
+                yield Event(Action.WRITE, c, t)
+                for kind in self.entries:
+                    yield Event(Action.EXIT, c, t, kind=kind.index)
+                for action in (Action.SCHEDULE, Action.PREEMPT):
+                    for target in (*[u for u in tasks if u != t], IDLE):
+                        yield Event(action, c, t, target=target)
+            for target in tasks:
+                yield Event(Action.DISPATCH, c, IDLE, target=target)
+
+
+__all__ = ["Encoding", "Effect", "Transition", "Var", "solver", "SEED", "count_key", "top_key"]
