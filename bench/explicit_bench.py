@@ -67,7 +67,7 @@ def child(spec: str, bounds: str, config: str, max_states: int, timeout: float, 
     return {"stop": result.stop.name, "states": stats.states, "summary_states": stats.summary_states,
             "summaries": stats.summaries, "transitions": stats.transitions, "seconds": seconds,
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "verdicts": {p.property.value: p.trace.length for p in result.properties if p.trace},
+            "verdicts": {p.property.value: p.length for p in result.properties if p.counterexample},
             "decided": result.stop.name in ("COMPLETE", "ALL_VIOLATED")}
 
 

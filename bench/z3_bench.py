@@ -35,9 +35,10 @@ STACKS = ["stack7", "stack15"]
 CHILD = r"""
 import json, sys, time
 started = time.perf_counter()
-from pkrsverify.loader import load_strategy, with_bounds
-from pkrsverify.system import System
-from pkrsverify.engines import explicit, symbolic
+from pkrsverify.front.loader import load_strategy, with_bounds
+from pkrsverify.semantics.system import System
+from pkrsverify.explicit import engine as explicit
+from pkrsverify.symbolic import engine as symbolic
 imported = time.perf_counter()
 spec, engine, bounds, unbounded, timeout = json.loads(sys.argv[1])
 system = System(with_bounds(load_strategy(spec), **bounds))
@@ -53,7 +54,7 @@ done = time.perf_counter() - started
 print(json.dumps({"import": imported - started, "done": done, "violations": found,
                   "states": result.statistics.states, "stop": result.stop.name.lower(),
                   "properties": [{"property": p.property.value, "verdict": p.verdict.value,
-                                  "length": p.trace.length if p.trace else None,
+                                  "length": p.length,
                                   "how": "Spacer" if "Spacer" in p.note else "Houdini" if "Houdini" in p.note else ""}
                                  for p in result.properties]}))
 """

@@ -1,18 +1,18 @@
-"""What a check produces: verdicts, counterexamples, statistics.
+"""What a check produces: verdicts, counterexamples, statistics, and what reports add to them.
 
-One value that every report renders and every engine fills in. Built
-mutably inside an engine run, frozen when it leaves.
+An engine fills a CheckResult (verdicts, each violation as a replayed path
+of events, statistics, the events it took); explain/ turns each path into
+a Trace in kernel terms and adds the coverage; analyses/ add the review
+figures. Reports render the whole value. Built mutably inside a stage,
+frozen when it leaves.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
 
 from .front import ir
-
-if TYPE_CHECKING:
-    from .analyses.review import ReviewFigures
+from .semantics.events import Event
 
 
 class Verdict(Enum):
@@ -90,12 +90,31 @@ class Trace:
 
 
 @dataclass(frozen=True, slots=True)
+class Counterexample:
+    """A violation as an engine found it: a shortest path of events whose last step violates the property
+    (replayed on the reference interpreter before the engine reported it)."""
+
+    property: ir.Property
+    events: tuple[Event, ...]
+
+    @property
+    def length(self) -> int:
+        return len(self.events)
+
+
+@dataclass(frozen=True, slots=True)
 class PropertyResult:
     property: ir.Property
     verdict: Verdict
-    trace: Trace | None = None
+    counterexample: Counterexample | None = None
     note: str = ""      # how a verdict was reached, or how far an unknown one got
     invariant: tuple[str, ...] = ()  # PROVED: the facts the proof rests on, in the spec's names
+    trace: Trace | None = None       # explain/: the counterexample in kernel terms
+
+    @property
+    def length(self) -> int | None:
+        """Events of the counterexample, if there is one."""
+        return self.counterexample.length if self.counterexample else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +163,9 @@ class CheckResult:
     properties: tuple[PropertyResult, ...]
     statistics: Statistics
     stop: StopReason
-    coverage: Coverage | None = None
-    review: ReviewFigures | None = None  # review.py: static figures, for compare and the reports
+    coverage: Coverage | None = None     # explain/coverage.py, from `taken`
+    review: ReviewFigures | None = None  # analyses/review.py: static figures, for compare and the reports
+    taken: frozenset[Event] | None = None  # explicit engine: every event some step of the search took
 
     @property
     def violated(self) -> bool:
@@ -157,3 +177,85 @@ class CheckResult:
 
     def result_for(self, prop: ir.Property) -> PropertyResult | None:
         return next((p for p in self.properties if p.property is prop), None)
+
+
+# ---- static review figures (analyses/review.py computes them) ---------------------------
+
+@dataclass(frozen=True, slots=True)
+class MsrCount:
+    """PKRS MSR accesses of one handler run, as ranges: an access under `if`
+    happens on some runs only (write-avoidance), so it counts 0 or 1."""
+
+    reads_min: int = 0
+    reads_max: int = 0
+    writes_min: int = 0
+    writes_max: int = 0
+
+    def __add__(self, other: MsrCount) -> MsrCount:
+        return MsrCount(self.reads_min + other.reads_min, self.reads_max + other.reads_max,
+                        self.writes_min + other.writes_min, self.writes_max + other.writes_max)
+
+    @property
+    def conditional(self) -> bool:
+        return self.reads_min != self.reads_max or self.writes_min != self.writes_max
+
+    @property
+    def none(self) -> bool:
+        return self.reads_max == 0 and self.writes_max == 0
+
+    def describe(self) -> str:
+        """`1r 1w`; a conditional write as `1r 0-1w`."""
+        def part(low: int, high: int, unit: str) -> str:
+            return f"{low}{unit}" if low == high else f"{low}-{high}{unit}"
+        return f"{part(self.reads_min, self.reads_max, 'r')} {part(self.writes_min, self.writes_max, 'w')}"
+
+
+@dataclass(frozen=True, slots=True)
+class HookCost:
+    """The MSR accesses of one event (entry, exit, context switch, the write API),
+    grouped by the entry kinds that pay the same (one group for switch and write)."""
+
+    event: str
+    groups: tuple[tuple[tuple[str, ...], MsrCount], ...]  # (kinds, cost); kinds () when not per kind
+
+    @property
+    def worst(self) -> MsrCount:
+        """The dearest kind's cost: what a reviewer quotes."""
+        return max((cost for _, cost in self.groups), key=lambda c: (c.writes_max, c.reads_max, c.writes_min),
+                   default=MsrCount())
+
+    @property
+    def uniform(self) -> bool:
+        return len(self.groups) <= 1
+
+    def describe(self) -> str:
+        """`1r 1w`, or per kind: `1r 1w on page_fault, irq; none on syscall, nmi, mce`."""
+        if self.uniform:
+            return self.worst.describe()
+        return "; ".join(f"{'none' if cost.none else cost.describe()} on {', '.join(kinds)}"
+                         for kinds, cost in self.groups)
+
+
+@dataclass(frozen=True, slots=True)
+class StorageFigure:
+    name: str
+    place: str         # as written: "task stack 7", "frame in pt_regs", ...
+    bytes: int         # one instance: one slot, or a whole stack with its index
+    per: str           # "task", "cpu", "frame", "system"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewFigures:
+    storages: tuple[StorageFigure, ...]
+    bytes_per_task: int
+    bytes_per_cpu: int
+    bytes_per_frame: int               # on the entry kinds that have the most frame storage
+    bytes_per_frame_uniform: bool      # every entry kind's frame carries the same
+    bytes_global: int
+    entry: HookCost
+    exit: HookCost
+    switch: HookCost                   # switch_out of one task and switch_in of the next, together
+    write: HookCost                    # the write API's bookkeeping, besides its own WRMSR
+    pt_regs_layout_changes: bool
+    findable: bool                     # by the unwinder and the #PF handler, from pt_regs
+    findable_why: str

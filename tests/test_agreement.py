@@ -51,14 +51,14 @@ def _bmc_agrees(case, shallow: int | None = None) -> None:
     system, result = _explored(case)
     steps = result.statistics.levels + 1
     if shallow is not None:
-        longest = max((p.trace.length for p in result.properties if p.trace), default=0)
+        longest = max((p.length for p in result.properties if p.counterexample), default=0)
         steps = max(longest, min(steps, shallow))
     outcome = bmc(Encoding(system), list(ir.Property), steps)
     for mine in result.properties:
-        found = outcome.traces.get(mine.property)
+        found = outcome.found.get(mine.property)
         if mine.verdict is Verdict.VIOLATED:
-            assert found is not None, f"{mine.property.value}: explicit finds it in {mine.trace.length}, BMC not"
-            assert found.length == mine.trace.length, mine.property.value
+            assert found is not None, f"{mine.property.value}: explicit finds it in {mine.length}, BMC not"
+            assert found.length == mine.length, mine.property.value
         else:
             assert found is None, f"{mine.property.value}: explicit says holds, BMC finds {found.events}"
 

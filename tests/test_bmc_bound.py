@@ -11,6 +11,7 @@ import pytest
 
 from conftest import CASES
 from pkrsverify.front import ir
+from pkrsverify.explain.trace import build_trace
 from pkrsverify.symbolic.bmc import bmc
 from pkrsverify.symbolic.encoding import Encoding
 from pkrsverify.front.loader import load_strategy
@@ -42,10 +43,11 @@ def _chain(k: int) -> System:
 def test_an_overflow_at_step_k_is_found_at_k_and_refuted_below(k):
     encoding = Encoding(_chain(k))
     below = bmc(encoding, [P.NO_OVERFLOW], k - 1)
-    assert below.traces == {} and below.refuted == k - 1 and below.stopped == "step limit"
+    assert below.found == {} and below.refuted == k - 1 and below.stopped == "step limit"
     at = bmc(encoding, [P.NO_OVERFLOW], k)
-    trace = at.traces[P.NO_OVERFLOW]
-    assert trace.length == k
+    found = at.found[P.NO_OVERFLOW]
+    assert found.length == k
+    trace = build_trace(System(encoding.system.strategy, encoding.system.bounds), found)
     assert [step.event for step in trace.steps] == ["enter irq"] * k
     assert trace.steps[-1].pkrs == "-"  # the fatal step: no state after it
     assert at.stopped == ""
@@ -53,7 +55,7 @@ def test_an_overflow_at_step_k_is_found_at_k_and_refuted_below(k):
 
 @pytest.mark.parametrize("k", [2, 3])
 def test_a_longer_unrolling_still_reports_the_shortest(k):
-    trace = bmc(Encoding(_chain(k)), [P.NO_OVERFLOW], k + 3).traces[P.NO_OVERFLOW]
+    trace = bmc(Encoding(_chain(k)), [P.NO_OVERFLOW], k + 3).found[P.NO_OVERFLOW]
     assert trace.length == k
 
 
@@ -66,5 +68,5 @@ def test_a_longer_unrolling_still_reports_the_shortest(k):
 ])
 def test_hand_worked_lengths_are_found_exactly_at_their_step(spec, prop, length):
     encoding = Encoding(System(load_strategy(CASES / spec)))
-    assert bmc(encoding, [prop], length - 1).traces == {}
-    assert bmc(encoding, [prop], length).traces[prop].length == length
+    assert bmc(encoding, [prop], length - 1).found == {}
+    assert bmc(encoding, [prop], length).found[prop].length == length

@@ -40,7 +40,7 @@ def test_violations_at_the_default_bounds_have_the_tables_lengths(name):
     result = _run(name, properties=TABLE[name])
     assert result.bounds == ir.Bounds(tasks=2, kthreads=0, cpus=1, depth=8)
     assert result.stop is StopReason.ALL_VIOLATED
-    found = {p.property.value: p.trace.length for p in result.properties}
+    found = {p.property.value: p.length for p in result.properties}
     assert found == TABLE[name]
 
 
@@ -65,9 +65,9 @@ def test_complete_search_at_small_bounds(name, tasks, depth):
     for prop in result.properties:
         if prop.property.value in expected:
             assert prop.verdict is Verdict.VIOLATED, prop
-            assert prop.trace.length == expected[prop.property.value]
+            assert prop.length == expected[prop.property.value]
         else:
-            assert prop.verdict is Verdict.HOLDS, prop.trace and prop.trace.explanation
+            assert prop.verdict is Verdict.HOLDS, prop.counterexample
 
 
 def test_reference_state_counts():
@@ -87,4 +87,4 @@ def test_two_tasks_depth_three_complete(name):
         for prop in result.properties:
             assert (prop.verdict is Verdict.VIOLATED) == (prop.property.value in expected)
     for prop, length in expected.items():
-        assert result.result_for(ir.Property(prop)).trace.length == length
+        assert result.result_for(ir.Property(prop)).length == length

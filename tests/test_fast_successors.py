@@ -12,7 +12,8 @@ import random
 import pytest
 
 from conftest import CASES, SPECS
-from pkrsverify.explicit.compiled import Compiled, properties_of, rename
+from pkrsverify.explicit.compiled import Compiled
+from pkrsverify.explicit.states import properties_of, rename
 from pkrsverify.semantics.layout import canonical
 from pkrsverify.front.loader import load_strategy, with_bounds
 from pkrsverify.semantics.system import System

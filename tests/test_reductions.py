@@ -29,7 +29,7 @@ from pkrsverify.explicit.reduce import NAMES, Reductions, canonical
 from pkrsverify.explicit.reduce.summaries import sound
 from pkrsverify.result import StopReason, Verdict
 from pkrsverify.semantics.system import System
-from pkrsverify.explain.trace import replay
+from pkrsverify.semantics.system import replay
 
 LITERAL = Reductions.none()
 CONFIGS = [Reductions(), *(Reductions.without([name]) for name in NAMES)]
@@ -41,10 +41,10 @@ def _verdicts(system: System, reductions: Reductions, max_states: int = 400_000)
     assert result.stop in DECIDED, (reductions, result.stop)
     for found in result.properties:
         if found.verdict is Verdict.VIOLATED:
-            path = replay(system, found.trace.events)
+            path = replay(system, found.counterexample.events)
             assert found.property in path[-1].step.violated
             assert all(found.property not in r.step.violated for r in path[:-1])
-    return {p.property: (p.verdict, p.trace.length if p.trace else None) for p in result.properties}
+    return {p.property: (p.verdict, p.length) for p in result.properties}
 
 
 def _agree(system: System, configs, literal: bool = True, max_states: int = 400_000) -> dict:
@@ -73,7 +73,7 @@ def _agree_where_decided(system: System, max_states: int) -> dict:
     results = {}
     for reductions in CONFIGS:
         result = check(system, limits=Limits(max_states=max_states), reductions=reductions)
-        verdicts = {p.property: (p.verdict, p.trace.length if p.trace else None) for p in result.properties}
+        verdicts = {p.property: (p.verdict, p.length) for p in result.properties}
         results[reductions] = (result.stop in DECIDED, verdicts)
     complete = [verdicts for decided, verdicts in results.values() if decided]
     assert len(complete) >= 2 and all(v == complete[0] for v in complete)
@@ -145,7 +145,7 @@ def test_two_cpus(name):
     for prop, (verdict, length) in expected.items():
         if verdict is Verdict.VIOLATED:
             literal = check(system, properties=(prop,), reductions=LITERAL, limits=Limits(max_states=400_000))
-            assert literal.stop is StopReason.ALL_VIOLATED and literal.properties[0].trace.length == length
+            assert literal.stop is StopReason.ALL_VIOLATED and literal.properties[0].length == length
     if name == "pt_regs_switch":
         assert _verdicts(system, LITERAL) == expected
 

@@ -11,12 +11,14 @@ import pytest
 
 from conftest import SPECS
 from pkrsverify.front import ir
-from pkrsverify.explicit.engine import check, state_graph
+from pkrsverify.explicit.engine import check
+from pkrsverify.explicit.graph import state_graph
 from pkrsverify.front.loader import load_strategy, with_bounds
 from pkrsverify.explicit.reduce import Reductions
 from pkrsverify.result import Verdict
 from pkrsverify.semantics.system import System
-from pkrsverify.explain.trace import ReplayError, build_trace, replay
+from pkrsverify.semantics.events import Action
+from pkrsverify.semantics.system import ReplayError, confirm, replay
 
 NAMES = ["thread_struct", "stack7", "idtentry_state", "pt_regs", "pt_regs_switch"]
 
@@ -31,7 +33,7 @@ def test_counterexamples_replay_to_their_violation(name):
     result = check(system)
     for prop in result.properties:
         if prop.verdict is Verdict.VIOLATED:
-            path = replay(system, prop.trace.events)
+            path = replay(system, prop.counterexample.events)
             assert prop.property in path[-1].step.violated
             assert all(prop.property not in r.step.violated for r in path[:-1])
 
@@ -47,7 +49,7 @@ def test_bfs_lengths_match_networkx_shortest_paths(name):
         lengths = [distance[u] + 1 for u, _, data in graph.edges(data=True) if prop in data["violated"]]
         found = result.result_for(prop)
         if lengths:
-            assert found.verdict is Verdict.VIOLATED and found.trace.length == min(lengths)
+            assert found.verdict is Verdict.VIOLATED and found.length == min(lengths)
         else:
             assert found.verdict is Verdict.HOLDS
     assert result.statistics.states == graph.number_of_nodes() - ("fatal" in graph)
@@ -58,5 +60,7 @@ def test_a_path_that_is_not_enabled_is_an_internal_error():
     result = check(system, properties=(ir.Property.NO_STALE,))
     assert result.result_for(ir.Property.NO_STALE).verdict is Verdict.HOLDS
     exit_event = next(s.event for s in system.successors(system.initial(), 1))  # enter from user
-    with pytest.raises(ReplayError):
-        build_trace(system, [exit_event], ir.Property.NO_LOST)
+    with pytest.raises(ReplayError):  # an enter is not a no_lost violation
+        confirm(system, [exit_event], ir.Property.NO_LOST)
+    with pytest.raises(ReplayError):  # and an exit from user mode is not enabled
+        replay(system, [exit_event._replace(action=Action.EXIT)])

@@ -269,13 +269,15 @@ def test_no_color_and_plain_flag_give_plain_text(monkeypatch):
 def test_a_terminal_gets_colour_and_the_same_content():
     from rich.console import Console
 
+    from pkrsverify.explain.trace import explain
     from pkrsverify.explicit.engine import check
     from pkrsverify.front.loader import load_strategy
     from pkrsverify.report.text import render_text
     from pkrsverify.semantics.system import System
 
     spec = "tests/cases/thread_slot_nested_lost.spec"
-    result = check(System(load_strategy(spec)), spec=spec)
+    strategy = load_strategy(spec)
+    result = explain(strategy, check(System(strategy), spec=spec))
     console = Console(force_terminal=True, width=120, color_system="standard", record=True)
     console.print(render_text(result, plain=False))
     coloured = console.export_text(styles=True, clear=False)

@@ -73,7 +73,7 @@ def cross_check(strategy: ir.Strategy, directory, count_states: bool = True) -> 
     for result in ours.properties:
         name = result.property.value
         theirs = (pan.verdict(name), pan.violations.get(name))
-        mine = (result.verdict.value, result.trace.length if result.trace else None)
+        mine = (result.verdict.value, result.length)
         assert theirs == mine, f"{name}: pkrsverify {mine}, SPIN {theirs}"
     if count_states:
         states, fatal = unreduced_states(system)

@@ -37,7 +37,7 @@ class Disagreement:
 
 def claim(result: PropertyResult, levels: int) -> str:
     if result.verdict is Verdict.VIOLATED:
-        return f"violated in {result.trace.length} events"
+        return f"violated in {result.length} events"
     if result.verdict is Verdict.UNKNOWN:
         return f"unknown (no violation within {levels} events)"
     return result.verdict.value
@@ -60,15 +60,15 @@ def disagreements(explicit: CheckResult, z3: CheckResult) -> list[Disagreement]:
 def _agree(explicit: PropertyResult, explored: int, z3: PropertyResult, refuted: int) -> bool:
     e, z = explicit.verdict, z3.verdict
     if e is Verdict.VIOLATED:
-        length = explicit.trace.length
+        length = explicit.length
         if z is Verdict.VIOLATED:
-            return z3.trace.length == length
+            return z3.length == length
         if z is Verdict.UNKNOWN:
             return refuted < length
         return False  # PROVED (or HOLDS, which z3 never says)
     if z is Verdict.VIOLATED:
         if e is Verdict.UNKNOWN:
-            return z3.trace.length > explored
+            return z3.length > explored
         return False  # explicit HOLDS: every reachable state was explored
     return True
 

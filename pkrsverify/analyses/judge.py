@@ -82,7 +82,7 @@ def judge(result: CheckResult, expectations: tuple[ir.Expectation, ...], spec: i
         if found is None:
             continue  # not checked in this run
         if found.verdict is Verdict.VIOLATED:
-            out.append(_violated(e, found.trace.length, same, within, beyond))
+            out.append(_violated(e, found.length, same, within, beyond))
         elif found.verdict in (Verdict.HOLDS, Verdict.PROVED):
             out.append(_holds(e, found.verdict.value, same or beyond))
         else:

@@ -10,9 +10,8 @@ unwinder and by the #PF handler. These figures need no state space, so
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..front import ir
+from ..result import HookCost, MsrCount, ReviewFigures, StorageFigure
 
 # Sizes as the 2020 thread counts them: "A stack of 7 entries and an index
 # needs 32bytes" (tglx): 32-bit saved values and a 32-bit stack index. (A
@@ -22,86 +21,6 @@ VALUE_BYTES = 4
 INDEX_BYTES = 4
 
 P = ir.Place
-
-
-@dataclass(frozen=True, slots=True)
-class MsrCount:
-    """PKRS MSR accesses of one handler run, as ranges: an access under `if`
-    happens on some runs only (write-avoidance), so it counts 0 or 1."""
-
-    reads_min: int = 0
-    reads_max: int = 0
-    writes_min: int = 0
-    writes_max: int = 0
-
-    def __add__(self, other: MsrCount) -> MsrCount:
-        return MsrCount(self.reads_min + other.reads_min, self.reads_max + other.reads_max,
-                        self.writes_min + other.writes_min, self.writes_max + other.writes_max)
-
-    @property
-    def conditional(self) -> bool:
-        return self.reads_min != self.reads_max or self.writes_min != self.writes_max
-
-    @property
-    def none(self) -> bool:
-        return self.reads_max == 0 and self.writes_max == 0
-
-    def describe(self) -> str:
-        """`1r 1w`; a conditional write as `1r 0-1w`."""
-        def part(low: int, high: int, unit: str) -> str:
-            return f"{low}{unit}" if low == high else f"{low}-{high}{unit}"
-        return f"{part(self.reads_min, self.reads_max, 'r')} {part(self.writes_min, self.writes_max, 'w')}"
-
-
-@dataclass(frozen=True, slots=True)
-class HookCost:
-    """The MSR accesses of one event (entry, exit, context switch, the write API),
-    grouped by the entry kinds that pay the same (one group for switch and write)."""
-
-    event: str
-    groups: tuple[tuple[tuple[str, ...], MsrCount], ...]  # (kinds, cost); kinds () when not per kind
-
-    @property
-    def worst(self) -> MsrCount:
-        """The dearest kind's cost: what a reviewer quotes."""
-        return max((cost for _, cost in self.groups), key=lambda c: (c.writes_max, c.reads_max, c.writes_min),
-                   default=MsrCount())
-
-    @property
-    def uniform(self) -> bool:
-        return len(self.groups) <= 1
-
-    def describe(self) -> str:
-        """`1r 1w`, or per kind: `1r 1w on page_fault, irq; none on syscall, nmi, mce`."""
-        if self.uniform:
-            return self.worst.describe()
-        return "; ".join(f"{'none' if cost.none else cost.describe()} on {', '.join(kinds)}"
-                         for kinds, cost in self.groups)
-
-
-@dataclass(frozen=True, slots=True)
-class StorageFigure:
-    name: str
-    place: str         # as written: "task stack 7", "frame in pt_regs", ...
-    bytes: int         # one instance: one slot, or a whole stack with its index
-    per: str           # "task", "cpu", "frame", "system"
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewFigures:
-    storages: tuple[StorageFigure, ...]
-    bytes_per_task: int
-    bytes_per_cpu: int
-    bytes_per_frame: int               # on the entry kinds that have the most frame storage
-    bytes_per_frame_uniform: bool      # every entry kind's frame carries the same
-    bytes_global: int
-    entry: HookCost
-    exit: HookCost
-    switch: HookCost                   # switch_out of one task and switch_in of the next, together
-    write: HookCost                    # the write API's bookkeeping, besides its own WRMSR
-    pt_regs_layout_changes: bool
-    findable: bool                     # by the unwinder and the #PF handler, from pt_regs
-    findable_why: str
 
 
 def review(strategy: ir.Strategy) -> ReviewFigures:

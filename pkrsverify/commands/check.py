@@ -10,6 +10,7 @@ from ..front import ir
 from ..analyses.agreement import EXIT_DISAGREE, disagreements
 from ..front.diagnostics import Code, Diagnostic, InputError
 from ..symbolic import engine as symbolic
+from ..explain.trace import explain, explain_one
 from ..explicit.engine import Limits, Progress, check
 from ..explicit.reduce import Reductions
 from ..report.text import heading, render_text, violation
@@ -72,7 +73,10 @@ def _check_one(path, strategy, properties, limits, fmt, terminal: Terminal, time
         terminal.out.print(_header(path, strategy, terminal.plain, engine, args))
     live = Live(Text("starting..."), console=terminal.out, transient=True, refresh_per_second=4) \
         if text and terminal.out.is_terminal else None
-    on_violation = (lambda found: terminal.out.print(violation(found, terminal.plain))) if text else None
+    bounds = system.bounds
+
+    def on_violation(found):
+        terminal.out.print(violation(explain_one(strategy, bounds, found), terminal.plain))
     try:
         if live:
             live.start()
@@ -80,14 +84,16 @@ def _check_one(path, strategy, properties, limits, fmt, terminal: Terminal, time
             if live:
                 live.update(Text("  z3: Houdini, BMC, Spacer...", style="dim"))
             result = symbolic.check(system, spec=path, properties=properties, limits=_z3_limits(args),
-                                    unbounded_depth=args.depth == UNBOUNDED, on_violation=on_violation)
+                                    unbounded_depth=args.depth == UNBOUNDED, on_violation=on_violation if text else None)
         else:
-            result = check(system, spec=path, properties=properties, limits=limits, on_violation=on_violation,
+            result = check(system, spec=path, properties=properties, limits=limits,
+                           on_violation=on_violation if text else None,
                            on_progress=(lambda p: live.update(_progress_text(p))) if live else None,
                            reductions=args.no_reduce if args is not None else Reductions())
     finally:
         if live:
             live.stop()
+    result = explain(strategy, result)
     if text:
         terminal.out.print(render_text(result, terminal.plain, streamed=True, timings=timed).renderables[-1])
         if args is not None and args.show_invariant:

@@ -5,6 +5,7 @@ import argparse
 
 from rich.text import Text
 
+from ..explain.trace import explain
 from ..explicit.engine import Limits, check
 from ..report.comparison import render_markdown_comparison, render_plain_comparison, render_rich_comparison
 from ..report.render import render
@@ -40,7 +41,7 @@ def run(args, terminal: Terminal) -> int:
     for path, strategy in strategies:
         if terminal.out.is_terminal:
             terminal.err.print(Text(f"checking {strategy.name} ({path})...", style="dim"))
-        results.append(check(System(strategy), spec=path, limits=limits))
+        results.append(explain(strategy, check(System(strategy), spec=path, limits=limits)))
     results = with_reviews(results, strategies)
     text = _document(args.format, results, args.all_traces, timings(args))
     if args.output is not None:

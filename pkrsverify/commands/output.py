@@ -10,13 +10,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..front.diagnostics import Code, Diagnostic, InputError
-from ..explicit.engine import state_graph
+from ..explicit.graph import state_graph
 from ..report.dot import GRAPH_LIMIT, StateGraph, render_dot
 from ..report.render import FORMATS, render
 from ..result import CheckResult, StopReason
 from ..analyses.review import review
 from ..semantics.system import System
-from ..explain.trace import describe_event, storage_values, value_name
+from ..explain.words import describe_event, storage_values, value_name
 from .common import Terminal
 
 

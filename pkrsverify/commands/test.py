@@ -17,6 +17,7 @@ from pathlib import Path
 from rich.text import Text
 
 from ..front.diagnostics import Code, Diagnostic, InputError
+from ..explain.trace import explain
 from ..explicit.engine import Limits, check
 from ..analyses.judge import Judgement, Outcome, expected, judge
 from ..front.loader import load_strategy, with_bounds
@@ -77,7 +78,7 @@ def run(args, terminal: Terminal) -> int:
                 _show(terminal, outcomes[-1])
             continue
         properties = tuple(dict.fromkeys(e.property for e in strategy.expectations))
-        result = check(System(strategy), spec=path, properties=properties, limits=limits)
+        result = explain(strategy, check(System(strategy), spec=path, properties=properties, limits=limits))
         outcome = SpecOutcome(path, strategy.name, spec_bounds, result,
                               tuple(judge(result, strategy.expectations, spec_bounds)))
         outcomes.append(outcome)

@@ -2,30 +2,32 @@
 
 "Holds" over a model that never nests, or a handler that never ran, is
 worthless; so every result says which entry kinds were entered, which
-handlers ran, and warns about declared ones that never were.
+handlers ran, and warns about declared ones that never were. Which handler
+an event runs is the table's (semantics/events.py): the templates of the
+events the search took name them.
 """
 from __future__ import annotations
 
 from ..front import ir
 from ..result import Coverage
-from ..semantics.system import Action, Event
+from ..semantics import events as ev
+from ..semantics.events import Action
 
 
-def coverage(strategy: ir.Strategy, events, max_nesting: int) -> Coverage:
+def coverage(strategy: ir.Strategy, taken, max_nesting: int) -> Coverage:
     """Coverage from the distinct events a search took."""
     kinds = strategy.model.kinds
-    entered = {kinds[e.kind].name for e in events if e.action is Action.ENTER}
-    exited = {kinds[e.kind].name for e in events if e.action is Action.EXIT}
-    actions = {e.action for e in events}
-    ran = []
-    for handler in strategy.handlers:
-        if _ran(strategy, handler, events, actions):
-            ran.append(handler_name(strategy, handler))
-    never_entered = tuple(k.name for k in strategy.model.entries if k.name not in entered)
-    never_ran = tuple(handler_name(strategy, h) for h in strategy.handlers if handler_name(strategy, h) not in ran)
-    return Coverage(tuple(k.name for k in strategy.model.entries if k.name in entered),
-                    tuple(k.name for k in strategy.model.entries if k.name in exited),
-                    tuple(ran), max_nesting, never_entered, never_ran)
+    table = ev.table(strategy)
+    entered = {kinds[e.kind].name for e in taken if e.action is Action.ENTER}
+    exited = {kinds[e.kind].name for e in taken if e.action is Action.EXIT}
+    ran = {id(h.handler) for e in taken for h in table.template(e).handlers()}
+    handlers = [(handler_name(strategy, h), id(h) in ran) for h in strategy.handlers]
+    entries = strategy.model.entries
+    return Coverage(tuple(k.name for k in entries if k.name in entered),
+                    tuple(k.name for k in entries if k.name in exited),
+                    tuple(name for name, did in handlers if did), max_nesting,
+                    tuple(k.name for k in entries if k.name not in entered),
+                    tuple(name for name, did in handlers if not did))
 
 
 def handler_name(strategy: ir.Strategy, handler: ir.Handler) -> str:
@@ -35,17 +37,4 @@ def handler_name(strategy: ir.Strategy, handler: ir.Handler) -> str:
     return f"on {handler.hook.value}({names})"
 
 
-def _ran(strategy: ir.Strategy, handler: ir.Handler, events, actions) -> bool:
-    hook = handler.hook
-    if hook is ir.Hook.WRITE:
-        return Action.WRITE in actions
-    if hook is ir.Hook.SWITCH_OUT:
-        return bool(actions & {Action.SCHEDULE, Action.PREEMPT})
-    if hook is ir.Hook.SWITCH_IN:
-        return any(e.action is Action.DISPATCH or (e.action in (Action.SCHEDULE, Action.PREEMPT) and e.target >= 0)
-                   for e in events)
-    action = Action.ENTER if hook is ir.Hook.ENTRY else Action.EXIT
-    return any(e.action is action and strategy.handler_for(hook, e.kind) is handler for e in events)
-
-
-__all__ = ["coverage", "handler_name", "Event"]
+__all__ = ["coverage", "handler_name"]

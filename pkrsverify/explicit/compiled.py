@@ -1,112 +1,63 @@
 """A successor function generated for one System: the explicit engine's hot loop.
 
-`System.successors` interprets the strategy on every step; here each event
-of each task on each CPU becomes a small Python function with the state
-positions of layout.py written in as constants (generated source, compiled
-once, on first use). It computes exactly what `System.successors` computes
-(tests/test_fast_successors.py compares the two on reachable states of every
-spec), on a compact encoding of the same layout:
-
-- a state is `bytes`: position p of the layout's tuple, taken modulo 256, so
-  NO_FRAME and IDLE (-1) are 255. Bytes hash and compare in C, take a fifth
-  of the memory of a tuple, and rename values with `bytes.translate`;
-- a write stores FRESH (255), a value no state holds; the engine renames it;
-- a step is `(event id, next state or None, violated properties as bits)`,
-  event ids indexing `Compiled.events` (the system's `Event` values).
-
-Values must fit a byte: a state with more than 254 distinct values (far
-beyond any bound an explicit search completes) stops the search with an
-input error.
+`System.successors` interprets the table of events on every step; here each
+event of each task on each CPU becomes a small Python function with the
+state positions of layout.py written in as constants (generate.py
+translates the table; each function is compiled once, on first use). It
+computes exactly what `System.successors` computes (tests/test_fast_successors.py
+compares the two on reachable states of every spec), on the bytes encoding
+of states.py. A step is `(event id, next state or None, violated properties
+as bits)`, event ids indexing `Compiled.events` (the table's order).
 """
 from __future__ import annotations
 
-from ..front import ir
-from ..front.diagnostics import Code, Diagnostic, InputError
+from ..semantics import events as ev
+from ..semantics.events import Action, Event
 from ..semantics.layout import canonical as canonical_tuple
-from ..semantics.system import Action, Event, System
-
-NONE = 255      # NO_FRAME, IDLE
-FRESH = 255     # the value a write creates, renamed away by the engine
-IDENT = bytes(range(256))
-PROPERTIES = tuple(ir.Property)
-BIT = {p: 1 << i for i, p in enumerate(PROPERTIES)}
-
-
-def properties_of(bits: int) -> tuple[ir.Property, ...]:
-    return tuple(p for p in PROPERTIES if bits & BIT[p])
-
-
-def bits_of(properties) -> int:
-    out = 0
-    for p in properties:
-        out |= BIT[p]
-    return out
-
-
-def rename(s: bytes, values_start: int) -> bytes:
-    """Canonical renaming of values (order of first appearance, INIT = 0), in C."""
-    values = s[values_start:]
-    order = bytes(dict.fromkeys(b"\0" + values))
-    if IDENT.startswith(order):
-        return s
-    return s[:values_start] + values.translate(bytes.maketrans(order, fits(order)))
-
-
-def fits(order: bytes) -> bytes:
-    """The new names of the values in `order` (0, 1, 2, ...), if they leave FRESH free."""
-    if len(order) > FRESH:
-        raise InputError([Diagnostic(Code.OUT_OF_RANGE, f"a reachable state holds more than {FRESH - 1} distinct "
-                                     "values, more than the explicit engine's encoding (a byte each) can name; "
-                                     "lower the bounds", None)])
-    return IDENT[:len(order)]
+from ..semantics.system import System
+from .generate import Generator
+from .states import NONE, decode, encode
 
 
 class Node:
-    """What task t may do given its frames (the bytes key s[frame_count : frame_count + slots + 1])."""
+    """What task t may do given its frames (the bytes key s[frame_count : frame_count + slots + 1]).
 
-    __slots__ = ("kinds", "n", "top", "top_position", "exiting", "has_atomic", "enters", "first_atomic",
-                 "writes", "schedules", "preempts", "records_left", "observes", "per_cpu")
+    `enabled` are the indices (into the table's task templates) of the templates whose guard
+    holds; the guard reads only the frames, so it is decided once per key."""
 
-    def __init__(self, system: System, t: int, key: bytes):
-        kinds = system.kinds
+    __slots__ = ("kinds", "n", "top", "exiting", "has_atomic", "enabled", "first_atomic", "below_observes",
+                 "per_cpu")
+
+    def __init__(self, compiled: "Compiled", key: bytes):
+        system = compiled.system
         n = key[0]
         codes = key[1:1 + n]
-        self.kinds = tuple(code >> 1 for code in codes)
+        frames = tuple(system.kinds[code >> 1] for code in codes)
+        self.kinds = tuple(k.index for k in frames)
         self.n = n
-        top = kinds[self.kinds[-1]]
-        self.top = top
-        self.top_position = system.layout.tasks[t].frames[n - 1]
+        self.top = frames[-1]
         self.exiting = bool(codes[-1] & 1)
-        below = [kinds[k] for k in self.kinds]
-        self.has_atomic = any(f.atomic for f in below)
-        atomic_below = any(f.atomic for f in below[:-1])
-        body = not self.exiting
-        self.enters: tuple[int, ...] = ()
-        if body and n - 1 < system.bounds.depth:
-            self.enters = tuple(k.index for k in system.entry_kinds if top.index in k.interrupts and (
-                k.max_frames is None or sum(f is k for f in below) < k.max_frames))
+        self.has_atomic = any(f.atomic for f in frames)
+        self.enabled = tuple(i for i, template in enumerate(compiled.templates)
+                             if ev.enabled(template, frames, self.exiting, system.bounds.depth))
         # enters that start an atomic excursion (no atomic frame yet): summaries replace them
-        self.first_atomic = tuple(k for k in self.enters if kinds[k].atomic and not self.has_atomic)
-        self.writes = body and top.writes
-        self.schedules = body and top.sleeps and not atomic_below
-        self.preempts = body and top.preempt_on_exit and not atomic_below
-        self.records_left = not top.user_mode
-        self.observes = body and not top.user_mode
+        self.first_atomic = tuple(compiled.templates[i].kind for i in self.enabled
+                                  if compiled.templates[i].action is Action.ENTER
+                                  and system.kinds[compiled.templates[i].kind].atomic and not self.has_atomic)
+        self.below_observes = n > 1 and not frames[-2].user_mode
         self.per_cpu: list = [None] * len(system.layout.cpus)
 
 
 class CpuFns:
-    """The generated functions of one Node on one CPU."""
+    """The generated functions of one Node on one CPU, grouped as the hot loop runs them."""
 
-    __slots__ = ("pre", "outer", "exit", "schedule", "preempt", "switches")
+    __slots__ = ("pre", "outer", "exit", "switches")
 
-    def __init__(self, pre, outer, exit_, schedule, preempt):
-        self.pre = pre          # enters (in kind order), then write: as System.successors orders them
+    def __init__(self, pre, outer, exit_, switches):
+        self.pre = pre          # the events with no target (enters, write), in table order
         self.outer = outer      # the same without the enters that start an atomic excursion
         self.exit = exit_       # None for the base frame
-        self.schedule = schedule  # target task (IDLE as the last index) -> function, or None
-        self.preempt = preempt
-        self.switches = tuple(table for table in (schedule, preempt) if table)
+        self.switches = switches  # per switching action: target task (IDLE last) -> function
 
 
 class Compiled:
@@ -128,54 +79,33 @@ class Compiled:
             assert task.frames == tuple(range(task.frame_count + 1, task.frame_count + 1 + self.slots))
         assert [cpu.running for cpu in layout.cpus] == list(range(self.cpus))
         self.key_ranges = tuple((task.frame_count, task.frame_count + 1 + self.slots) for task in layout.tasks)
-        self.events: list[Event] = []
-        self.event_ids: dict[Event, int] = {}
-        self._build_event_table()
+        self.templates = system.table.task_templates
+        self.dispatch_template = system.table.by_action(Action.DISPATCH)[0]
+        _check_groups(self.templates)
+        # what a template's code depends on besides CPU, task and target: the frame count when it
+        # touches frames, the kind of the frame below the top when a check asks whether it observes
+        storages = system.strategy.storages
+        self._needs = tuple((_touches_frames(t, storages), any(c.when is ev.When.BELOW_OBSERVES for c in t.checks()))
+                            for t in self.templates)
+        self.events: tuple[Event, ...] = system.events()
+        self.event_ids: dict[Event, int] = {event: i for i, event in enumerate(self.events)}
         self._nodes: list[dict[bytes, Node]] = [{} for _ in range(self.tasks)]
         self._fns: dict = {}
         self._ready: dict[bytes, tuple[int, ...]] = {}
         self._dispatch = [[None] * self.tasks for _ in range(self.cpus)]
-        observes = bytearray(256)
-        for kind in system.kinds:
-            if not kind.user_mode:
-                observes[kind.index * 2] = 1
-        self._observes = bytes(observes)
+        self.generator = Generator(self)
         self.successors = self._make_successors()
 
     # ---- encoding ----------------------------------------------------------------
 
     def encode(self, state: tuple[int, ...]) -> bytes:
-        return bytes(x & 0xFF for x in state)
+        return encode(state)
 
     def decode(self, s: bytes) -> tuple[int, ...]:
-        vs = self.values_start
-        return tuple(-1 if (x == NONE and p < vs) else x for p, x in enumerate(s))
+        return decode(s, self.values_start)
 
     def initial(self) -> bytes:
         return self.encode(canonical_tuple(self.system.initial(), self.values_start))
-
-    # ---- events --------------------------------------------------------------------
-
-    def _build_event_table(self) -> None:
-        kinds = self.system.entry_kinds
-        for c in range(self.cpus):
-            for t in range(self.tasks):
-                for k in kinds:
-                    self._event(Event(Action.ENTER, c, t, kind=k.index))
-                self._event(Event(Action.WRITE, c, t))
-                for action in (Action.SCHEDULE, Action.PREEMPT):
-                    for u in list(range(self.tasks)) + [-1]:
-                        if u != t:
-                            self._event(Event(action, c, t, target=u))
-                for k in kinds:
-                    self._event(Event(Action.EXIT, c, t, kind=k.index))
-            for u in range(self.tasks):
-                self._event(Event(Action.DISPATCH, c, -1, target=u))
-
-    def _event(self, event: Event) -> int:
-        self.event_ids[event] = len(self.events)
-        self.events.append(event)
-        return self.event_ids[event]
 
     # ---- successors --------------------------------------------------------------
 
@@ -184,7 +114,7 @@ class Compiled:
         key = s[low:high]
         node = self._nodes[t].get(key)
         if node is None:
-            node = self._nodes[t][key] = Node(self.system, t, key)
+            node = self._nodes[t][key] = Node(self, key)
         return node
 
     def ready(self, s: bytes) -> tuple[int, ...]:
@@ -242,42 +172,70 @@ class Compiled:
         """The one step of s with this event (None if it is not enabled)."""
         return next((step for step in self.successors(s) if step[0] == event_id), None)
 
-    # ---- code generation -----------------------------------------------------------
+    # ---- the functions of one node --------------------------------------------------
 
     def _cpu_fns(self, node: Node, c: int, t: int) -> CpuFns:
-        pre, outer = [], []
-        for k in node.enters:
-            f = self._fn(("enter", c, t, node.n, k))
-            pre.append(f)
-            if k not in node.first_atomic:
-                outer.append(f)
-        if node.writes:
-            f = self._fn(("write", c, t))
-            pre.append(f)
-            outer.append(f)
-        exit_ = None
-        if node.n > 1:
-            below = self.system.kinds[node.kinds[-2]]
-            exit_ = self._fn(("exit", c, t, node.n - 1, node.kinds[-1], not below.user_mode))
-        tables = []
-        for action, allowed in ((Action.SCHEDULE, node.schedules), (Action.PREEMPT, node.preempts)):
-            table = None
-            if allowed:
-                table = [self._fn(("switch", action, c, t, u, node.top_position, node.records_left))
-                         if u != t else None for u in range(self.tasks)]
-                table.append(self._fn(("switch", action, c, t, -1, node.top_position, node.records_left)))
-            tables.append(table)
-        return CpuFns(tuple(pre), tuple(outer), exit_, tables[0], tables[1])
+        pre, outer, switches, exit_ = [], [], [], None
+        templates = self.templates
+        by_action: dict[Action, list] = {}
+        for i in node.enabled:
+            template = templates[i]
+            if template.target is ev.Target.NONE:
+                f = self._fn(("task", i, c, t, -1, node))
+                if template.action is Action.EXIT:
+                    exit_ = f
+                    continue
+                pre.append(f)
+                if template.kind not in node.first_atomic or template.action is not Action.ENTER:
+                    outer.append(f)
+            else:
+                table = by_action.setdefault(template.action, [None] * (self.tasks + 1))
+                if template.target is ev.Target.TASK:
+                    for u in range(self.tasks):
+                        if u != t:
+                            table[u] = self._fn(("task", i, c, t, u, node))
+                else:
+                    table[-1] = self._fn(("task", i, c, t, -1, node))
+        switches = [table for table in by_action.values()]
+        return CpuFns(tuple(pre), tuple(outer), exit_, tuple(switches))
 
     def dispatch_fn(self, c: int, u: int):
         fn = self._dispatch[c][u]
         if fn is None:
-            fn = self._dispatch[c][u] = self._fn(("dispatch", c, u))
+            fn = self._dispatch[c][u] = self.generator.function(self.dispatch_template, c, -1, u, None)
         return fn
 
     def _fn(self, key):
-        fn = self._fns.get(key)
+        """The generated function of a task template; nodes with the same frame count share it
+        where the code is the same (it depends on the count and the frame below only)."""
+        _, i, c, t, u, node = key
+        needs_n, needs_below = self._needs[i]
+        code_key = (i, c, t, u, node.n if needs_n else -1, node.below_observes if needs_below else None)
+        fn = self._fns.get(code_key)
         if fn is None:
-            from .generate import Generator  # generate.py uses this module's constants
-            fn = self._fns[key] = Generator(self).function(key)
+            fn = self._fns[code_key] = self.generator.function(self.templates[i], c, t, u, node)
         return fn
+
+
+def _check_groups(templates) -> None:
+    """The hot loop runs a node's events as: no-target ones, switches (each with its targets, IDLE last),
+    the exit. That is the table's order only while the table keeps that shape: say so if it does not."""
+    groups = [0 if t.target is ev.Target.NONE and t.action is not Action.EXIT else
+              2 if t.action is Action.EXIT else 1 for t in templates]
+    assert groups == sorted(groups), "events.table: plain events, then switches, then exits"
+    switches = [t for t in templates if t.target is not ev.Target.NONE]
+    for task_template, idle_template in zip(switches[::2], switches[1::2]):
+        assert (task_template.action, task_template.target, idle_template.target) == \
+            (idle_template.action, ev.Target.TASK, ev.Target.IDLE), "a switch to a task, then to idle"
+
+
+def _touches_frames(template: ev.Template, storages) -> bool:
+    """Does the template's code name a frame slot (so depend on the frame count)?"""
+    for op in ev.walk(template.ops):
+        if isinstance(op, (ev.OpenFrame, ev.CloseFrame, ev.MarkExiting)):
+            return True
+        for value in (getattr(op, name, None) for name in ("dst", "src", "left", "right")):
+            if isinstance(value, ev.Interrupted) or (isinstance(value, ev.Slot)
+                                                     and storages[value.storage].place.is_frame):
+                return True
+    return False

@@ -14,14 +14,10 @@ unreduced system (paths.py) and replayed by trace.build_trace.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Callable
 
-import networkx as nx
-
 from ..front import ir
-from ..explain.coverage import coverage
-from ..semantics.layout import canonical
+from ..semantics import events as ev
 from .reduce import Reductions
 from .reduce.canonical import Canonical
 from .reduce.liveness import Liveness
@@ -29,25 +25,7 @@ from .reduce.summaries import Summaries, sound
 from ..result import CheckResult, PropertyResult, Statistics, StopReason, Verdict
 from ..semantics.system import System
 from .compiled import Compiled
-from .search import Search
-
-FRESH = 1 << 30  # a value no canonical state holds; renamed away at once (state_graph)
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    max_states: int | None = None
-    timeout: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    states: int
-    transitions: int
-    level: int
-    queue: int
-    seconds: float
-
+from .search import Limits, Progress, Search
 
 def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | None = None,
           limits: Limits = Limits(), on_violation: Callable | None = None,
@@ -55,8 +33,9 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
           reductions: Reductions = Reductions()) -> CheckResult:
     """Verdicts and shortest counterexamples for `properties` (the strategy's by default).
 
-    With the dead-value reduction the ghosts that only no_lost and no_stale
-    read (what each frame interrupted, what each task left with) are kept
+    With the dead-value reduction the ghosts that only some checks read
+    (no_lost reads what each frame interrupted, no_stale what each task left
+    with: events.ghosts_read_by) are kept
     only while those properties are undecided: once they are violated the
     search starts again, for the properties left, on the smaller graph
     where the ghosts are dead. The first search's work is lost: at worst
@@ -76,12 +55,12 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
         summaries = None
         if reductions.summaries and sound(system):
             # inside an excursion the task runs, so its left_with is dead whatever is asked:
-            # only no_lost (the frames' ghosts) changes what a summary holds
-            lost = ir.Property.NO_LOST in remaining
-            summaries = kept.get(lost)
+            # only the frames' ghosts (read by no_lost's check) change what a summary holds
+            frames_read = any(ev.Interrupted in ev.ghosts_read_by(system.table, p) for p in remaining)
+            summaries = kept.get(frames_read)
             if summaries is None:
-                summaries = kept[lost] = Summaries(system, compiled, reductions.dead, remaining)
-        ghosts = frozenset({ir.Property.NO_LOST, ir.Property.NO_STALE}) if reductions.dead else frozenset()
+                summaries = kept[frames_read] = Summaries(system, compiled, reductions.dead, remaining)
+        ghosts = frozenset(p for p in wanted if ev.ghosts_read_by(system.table, p)) if reductions.dead else frozenset()
         search = Search(system, compiled, canonical_form, summaries, remaining, limits, on_violation, on_progress,
                         started, restart_on=ghosts)
         stop = search.run()
@@ -96,12 +75,12 @@ def _result(searches: list[Search], spec: str, wanted, stop: StopReason, started
     search = searches[-1]  # the complete (or stopped) one; the earlier ones only found counterexamples
     system = search.system
     states = len(search.states)
-    traces = {prop: trace for s in searches for prop, trace in s.traces.items()}
+    found = {prop: example for s in searches for prop, example in s.counterexamples.items()}
     complete = stop is StopReason.COMPLETE
     results = []
     for prop in wanted:
-        if prop in traces:
-            results.append(PropertyResult(prop, Verdict.VIOLATED, traces[prop]))
+        if prop in found:
+            results.append(PropertyResult(prop, Verdict.VIOLATED, found[prop]))
         elif complete:
             results.append(PropertyResult(prop, Verdict.HOLDS, note=f"all {states:,} reachable states explored "
                                           f"({system.bounds.describe()})"))
@@ -113,40 +92,7 @@ def _result(searches: list[Search], spec: str, wanted, stop: StopReason, started
     stats = Statistics(states, sum(s.transitions for s in searches), search.levels, max_nesting,
                        time.perf_counter() - started, reductions.describe(),
                        sum(s.summary_count for s in summaries), sum(s.summary_states for s in summaries))
-    events = {search.compiled.events[e] for s in searches for e in s.taken}
+    taken = frozenset(search.compiled.events[e] for s in searches for e in s.taken)
     strategy = system.strategy
     return CheckResult(spec, strategy.name, strategy.model.name, system.bounds, "explicit",
-                       tuple(results), stats, stop, coverage(strategy, events, max_nesting))
-
-
-def state_graph(system: System, max_states: int = 100_000) -> nx.DiGraph:
-    """The reachable state graph, for export and for cross-checking the BFS.
-
-    Nodes are canonical states (with `initial=True` on the first); an edge
-    carries its event and the properties it violates. A fatal step leads to
-    the node "fatal".
-    """
-    values_start = system.layout.values_start
-    initial = canonical(system.initial(), values_start)
-    graph = nx.DiGraph()
-    graph.add_node(initial, initial=True)
-    frontier = [initial]
-    while frontier:
-        upcoming = []
-        for state in frontier:
-            for step in system.successors(state, FRESH):
-                target = "fatal" if step.state is None else canonical(step.state, values_start)
-                if target not in graph:
-                    if graph.number_of_nodes() >= max_states:
-                        raise OverflowError(f"more than {max_states} states")
-                    graph.add_node(target)
-                    if target != "fatal":
-                        upcoming.append(target)
-                edges = graph.get_edge_data(state, target)
-                if edges is None:
-                    graph.add_edge(state, target, events=[step.event], violated=set(step.violated))
-                else:
-                    edges["events"].append(step.event)
-                    edges["violated"].update(step.violated)
-        frontier = upcoming
-    return graph
+                       tuple(results), stats, stop, taken=taken)

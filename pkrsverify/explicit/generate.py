@@ -1,145 +1,161 @@
-"""Python source for one event function of engines/compiled.py.
+"""The table of events (semantics/events.py) as Python source, one function per event and frame count.
 
-Each function takes a state (bytes) and returns (event id, next state or
-None, violated properties as bits); the strategy's statements become
-assignments between fixed positions, so a step is a handful of byte moves.
-The code mirrors System._enter, _write, _exit and _switch line for line;
-tests/test_fast_successors.py holds it to them.
+A function takes a state (bytes) and returns (event id, next state or None,
+violated properties as bits); every operation of the template becomes a
+line or two on a bytearray, with the positions the layout gives for this
+CPU, task, target and frame slot written in as constants, so a step is a
+handful of byte moves. This is a translator of the table, not a second
+statement of the semantics: tests/test_fast_successors.py holds it to
+semantics/system.py, the reference interpreter.
 """
 from __future__ import annotations
 
 from ..front import ir
-from ..semantics.system import Action, Event, Scope
-from .compiled import BIT, FRESH, NONE
+from ..semantics import events as ev
+from ..semantics.events import Event
+from ..semantics.system import INIT_VALUE
+from .states import BIT, FRESH, NONE
 
 
 class Generator:
-    """Python source for one event function."""
+    """Python source for the event functions of one Compiled."""
 
     def __init__(self, compiled):
-        self.c = compiled
+        self.compiled = compiled
         self.system = compiled.system
-        self.lines: list[str] = []
-        self.eid = -1
+        observes = bytearray(256)
+        for kind in self.system.kinds:
+            if not kind.user_mode:
+                observes[kind.index * 2] = 1
+        self.observes = bytes(observes)  # frame code -> it observes (kernel code, in its body)
 
-    def function(self, key):
-        kind = key[0]
-        getattr(self, "_" + kind)(*key[1:])
-        source = "def f(s, bytearray=bytearray, bytes=bytes):\n" + "\n".join(self.lines) + "\n"
-        namespace = {"OBS": self.c._observes}
-        exec(compile(source, f"<pkrsverify {key}>", "exec"), namespace)
+    def function(self, template: ev.Template, c: int, t: int, u: int, node):
+        """The function of `template` for task t (IDLE for a dispatch) on CPU c, target u, at `node`."""
+        event = next(ev.instances(template, c, t, [u] if u >= 0 else []))
+        writer = _Function(self, template, event, node)
+        source = writer.source()
+        namespace = {"OBS": self.observes}
+        exec(compile(source, f"<pkrsverify {event}>", "exec"), namespace)
         f = namespace["f"]
         f.source = source
         return f
 
+
+class _Function:
+    def __init__(self, generator: Generator, template: ev.Template, event: Event, node):
+        self.g = generator
+        self.system = generator.system
+        self.layout = generator.system.layout
+        self.template = template
+        self.event = event
+        self.eid = generator.compiled.event_ids[event]
+        self.n = node.n if node is not None else 0   # the acting task's frame count, as the ops change it
+        self.node = node
+        self.lines: list[str] = []
+        self.checks: list[str] = []
+
+    def source(self) -> str:
+        self.emit("b = bytearray(s)")
+        ops = list(self.template.ops)
+        last = ops.pop() if ops and isinstance(ops[-1], ev.Check) else None
+        self.block(ops, 1)
+        if last is not None:
+            self.checks.append(self.check_expression(last))
+        bits = " | ".join(f"({c})" for c in self.checks) if len(self.checks) > 1 else (self.checks or ["0"])[0]
+        self.emit(f"return ({self.eid}, bytes(b), {bits})")
+        return "def f(s, bytearray=bytearray, bytes=bytes):\n" + "\n".join(self.lines) + "\n"
+
     def emit(self, line: str, depth: int = 1) -> None:
         self.lines.append("    " * depth + line)
 
-    def _enter(self, c: int, t: int, slot: int, k: int) -> None:
-        layout = self.system.layout
-        task, pkrs = layout.tasks[t], layout.cpus[c].pkrs
-        self.eid = self.c.event_ids[Event(Action.ENTER, c, t, kind=k)]
-        self.emit("b = bytearray(s)")
-        self.emit(f"b[{task.interrupted[slot]}] = b[{pkrs}]")
-        self.handler(ir.Hook.ENTRY, k, Scope(t, c, slot))
-        self.emit(f"b[{task.frames[slot]}] = {k * 2}")
-        self.emit(f"b[{task.frame_count}] = {slot + 1}")
-        self.emit(f"return ({self.eid}, bytes(b), {BIT[ir.Property.FRESH]} if b[{pkrs}] else 0)")
+    # ---- locations ----------------------------------------------------------------------
 
-    def _write(self, c: int, t: int) -> None:
-        pkrs = self.system.layout.cpus[c].pkrs
-        self.eid = self.c.event_ids[Event(Action.WRITE, c, t)]
-        self.emit("b = bytearray(s)")
-        self.emit(f"b[{pkrs}] = {FRESH}")
-        self.handler(ir.Hook.WRITE, None, Scope(t, c, 0))
-        self.emit(f"return ({self.eid}, bytes(b), {BIT[ir.Property.NO_CLOBBER]} if b[{pkrs}] != {FRESH} else 0)")
+    def position(self, location) -> int:
+        return self.system.position(location, self.event, self.n - 1)
 
-    def _exit(self, c: int, t: int, slot: int, k: int, below_observes: bool) -> None:
-        layout = self.system.layout
-        task, pkrs = layout.tasks[t], layout.cpus[c].pkrs
-        self.eid = self.c.event_ids[Event(Action.EXIT, c, t, kind=k)]
-        self.emit("b = bytearray(s)")
-        self.handler(ir.Hook.EXIT, k, Scope(t, c, slot))
-        self.emit(f"i = b[{task.interrupted[slot]}]")
-        # the popped frame's cells are unreachable from now on: cleared, as System does
-        for position in [task.interrupted[slot], *task.frame_cells[slot].values()]:
-            self.emit(f"b[{position}] = 0")
-        self.emit(f"b[{task.frames[slot]}] = {NONE}")
-        self.emit(f"b[{task.frame_count}] = {slot}")
-        lost = f"{BIT[ir.Property.NO_LOST]} if b[{pkrs}] != i else 0" if below_observes else "0"
-        self.emit(f"return ({self.eid}, bytes(b), {lost})")
+    def value(self, value) -> str:
+        if isinstance(value, ev.Fresh):
+            return str(FRESH)
+        position = self.position(value)
+        return "0" if position == INIT_VALUE else f"b[{position}]"
 
-    def _switch(self, action: Action, c: int, t: int, u: int, top_position: int, records_left: bool) -> None:
-        layout = self.system.layout
-        cpu = layout.cpus[c]
-        self.eid = self.c.event_ids[Event(action, c, t, target=u)]
-        self.emit("b = bytearray(s)")
-        if action is Action.PREEMPT:
-            self.emit(f"b[{top_position}] |= 1")
-        elif records_left:
-            self.emit(f"b[{layout.tasks[t].left_with}] = b[{cpu.pkrs}]")
-        self.handler(ir.Hook.SWITCH_OUT, None, Scope(t, c, 0))
-        if u < 0:
-            self.emit(f"b[{cpu.running}] = {NONE}")
-            self.emit(f"return ({self.eid}, bytes(b), 0)")
-            return
-        self.switch_in(c, u)
+    # ---- operations --------------------------------------------------------------------------
 
-    def _dispatch(self, c: int, u: int) -> None:
-        self.eid = self.c.event_ids[Event(Action.DISPATCH, c, -1, target=u)]
-        self.emit("b = bytearray(s)")
-        self.switch_in(c, u)
-
-    def switch_in(self, c: int, u: int) -> None:
-        layout = self.system.layout
-        cpu, task = layout.cpus[c], layout.tasks[u]
-        self.emit(f"b[{cpu.running}] = {u}")
-        self.handler(ir.Hook.SWITCH_IN, None, Scope(u, c, 0))
-        # the resumed frame: frames[n - 1] sits at frame_count + n
-        self.emit(f"code = b[{task.frame_count} + b[{task.frame_count}]]")
-        self.emit(f"return ({self.eid}, bytes(b), {BIT[ir.Property.NO_STALE]} "
-                  f"if OBS[code] and b[{cpu.pkrs}] != b[{task.left_with}] else 0)")
-
-    # ---- statements ----------------------------------------------------------------
-
-    def handler(self, hook: ir.Hook, kind: int | None, scope: Scope) -> None:
-        handler = self.system.strategy.handler_for(hook, kind)
-        if handler:
-            self.block(handler.body, scope, 1)
-
-    def block(self, body, scope: Scope, depth: int) -> None:
-        if not body:
+    def block(self, ops, depth: int) -> None:
+        start = len(self.lines)
+        for op in ops:
+            getattr(self, type(op).__name__)(op, depth)
+        if len(self.lines) == start and depth > 1:
             self.emit("pass", depth)
-        for statement in body:
-            self.statement(statement, scope, depth)
 
-    def value(self, value, scope: Scope) -> str:
-        if isinstance(value, ir.Init):
-            return "0"
-        return f"b[{self.system.position(value, scope)}]"
+    def Copy(self, op: ev.Copy, depth: int) -> None:  # noqa: N802 - one method per op type
+        self.emit(f"b[{self.position(op.dst)}] = {self.value(op.src)}", depth)
 
-    def statement(self, statement, scope: Scope, depth: int) -> None:
-        system, emit = self.system, self.emit
-        if isinstance(statement, ir.Assign):
-            emit(f"b[{system.position(statement.target, scope)}] = {self.value(statement.value, scope)}", depth)
-        elif isinstance(statement, ir.Push):
-            index, first = system.stack_position(statement.stack, scope)
-            size = system.strategy.storages[statement.stack].size
-            emit(f"d = b[{index}]", depth)
-            emit(f"if d == {size}: return ({self.eid}, None, {BIT[ir.Property.NO_OVERFLOW]})", depth)
-            emit(f"b[{first} + d] = {self.value(statement.value, scope)}", depth)
-            emit(f"b[{index}] = d + 1", depth)
-        elif isinstance(statement, ir.Pop):
-            index, first = system.stack_position(statement.stack, scope)
-            emit(f"d = b[{index}]", depth)
-            emit(f"if d == 0: return ({self.eid}, None, {BIT[ir.Property.NO_UNDERFLOW]})", depth)
-            emit(f"b[{system.position(statement.target, scope)}] = b[{first - 1} + d]", depth)
-            emit(f"b[{first - 1} + d] = 0", depth)  # above the top: unreadable until pushed again
-            emit(f"b[{index}] = d - 1", depth)
-        else:
-            op = "==" if statement.equal else "!="
-            emit(f"if {self.value(statement.left, scope)} {op} {self.value(statement.right, scope)}:", depth)
-            self.block(statement.then, scope, depth + 1)
-            if statement.otherwise:
-                emit("else:", depth)
-                self.block(statement.otherwise, scope, depth + 1)
+    def Push(self, op: ev.Push, depth: int) -> None:  # noqa: N802
+        index, first = self.system.stack_position(op.stack, op.whose, self.event)
+        size = self.system.strategy.storages[op.stack].size
+        self.emit(f"d = b[{index}]", depth)
+        self.emit(f"if d == {size}: return ({self.eid}, None, {BIT[ir.Property.NO_OVERFLOW]})", depth)
+        self.emit(f"b[{first} + d] = {self.value(op.src)}", depth)
+        self.emit(f"b[{index}] = d + 1", depth)
+
+    def Pop(self, op: ev.Pop, depth: int) -> None:  # noqa: N802
+        index, first = self.system.stack_position(op.stack, op.whose, self.event)
+        self.emit(f"d = b[{index}]", depth)
+        self.emit(f"if d == 0: return ({self.eid}, None, {BIT[ir.Property.NO_UNDERFLOW]})", depth)
+        self.emit(f"b[{self.position(op.dst)}] = b[{first - 1} + d]", depth)
+        self.emit(f"b[{first - 1} + d] = 0", depth)  # above the top: unreadable until pushed again
+        self.emit(f"b[{index}] = d - 1", depth)
+
+    def Branch(self, op: ev.Branch, depth: int) -> None:  # noqa: N802
+        test = "==" if op.equal else "!="
+        self.emit(f"if {self.value(op.left)} {test} {self.value(op.right)}:", depth)
+        self.block(op.then, depth + 1)
+        if op.otherwise:
+            self.emit("else:", depth)
+            self.block(op.otherwise, depth + 1)
+
+    def Handler(self, op: ev.Handler, depth: int) -> None:  # noqa: N802
+        self.block(op.body, depth)
+
+    def Check(self, op: ev.Check, depth: int) -> None:  # noqa: N802
+        name = f"v{len(self.checks)}"
+        self.emit(f"{name} = {self.check_expression(op)}", depth)
+        self.checks.append(name)
+
+    def check_expression(self, op: ev.Check) -> str:
+        differs = f"{self.value(op.left)} != {self.value(op.right)}"
+        bit = BIT[op.property]
+        if op.when is ev.When.ALWAYS:
+            return f"{bit} if {differs} else 0"
+        if op.when is ev.When.BELOW_OBSERVES:
+            return f"{bit} if {differs} else 0" if self.node.below_observes else "0"
+        incoming = self.layout.tasks[self.event.target]
+        # the resumed frame: frames[n - 1] sits at frame_count + n
+        self.emit(f"code = b[{incoming.frame_count} + b[{incoming.frame_count}]]")
+        return f"{bit} if OBS[code] and {differs} else 0"
+
+    def OpenFrame(self, op: ev.OpenFrame, depth: int) -> None:  # noqa: N802
+        task = self.layout.tasks[self.event.task]
+        self.emit(f"b[{task.frames[self.n]}] = {op.kind * 2}", depth)
+        self.emit(f"b[{task.frame_count}] = {self.n + 1}", depth)
+        self.n += 1
+
+    def CloseFrame(self, op: ev.CloseFrame, depth: int) -> None:  # noqa: N802
+        task = self.layout.tasks[self.event.task]
+        slot = self.n - 1
+        # the popped frame's cells are unreachable from now on: cleared, so equal futures are equal states
+        for position in (task.interrupted[slot], *task.frame_cells[slot].values()):
+            self.emit(f"b[{position}] = 0", depth)
+        self.emit(f"b[{task.frames[slot]}] = {NONE}", depth)
+        self.emit(f"b[{task.frame_count}] = {slot}", depth)
+        self.n -= 1
+
+    def MarkExiting(self, op: ev.MarkExiting, depth: int) -> None:  # noqa: N802
+        self.emit(f"b[{self.layout.tasks[self.event.task].frames[self.n - 1]}] |= 1", depth)
+
+    def Leave(self, op: ev.Leave, depth: int) -> None:  # noqa: N802
+        self.emit(f"b[{self.layout.cpus[self.event.cpu].running}] = {NONE}", depth)
+
+    def Resume(self, op: ev.Resume, depth: int) -> None:  # noqa: N802
+        self.emit(f"b[{self.layout.cpus[self.event.cpu].running}] = {self.event.target}", depth)

@@ -15,9 +15,8 @@ reference semantics.
 """
 from __future__ import annotations
 
-from ..semantics.system import Event
-from ..explain.trace import ReplayError
-from .compiled import rename
+from ..semantics.system import Event, ReplayError
+from .states import rename
 
 
 def _map(event: Event, tasks: tuple[int, ...], cpus: tuple[int, ...]) -> Event:

@@ -22,14 +22,30 @@ from __future__ import annotations
 
 import time
 from array import array
+from dataclasses import dataclass
 
 from ..front import ir
-from ..result import PropertyResult, StopReason, Verdict
-from ..explain.trace import build_trace
-from .compiled import BIT, NONE, bits_of, properties_of
+from ..result import Counterexample, PropertyResult, StopReason, Verdict
+from ..semantics.system import confirm
+from .states import BIT, NONE, bits_of, properties_of
 from .paths import concrete_events
 
 TIES = 64  # counterexamples of one length kept to choose the plainest from
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_states: int | None = None
+    timeout: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    states: int
+    transitions: int
+    level: int
+    queue: int
+    seconds: float
 
 
 class Search:
@@ -54,7 +70,7 @@ class Search:
         self.macro_records: list[tuple] = []
         self.macro_ids: dict[tuple, int] = {}
         self.candidates: dict[ir.Property, tuple] = {}
-        self.traces: dict = {}
+        self.counterexamples: dict = {}
         self.transitions = 0
         self.taken: set[int] = set()
         self.levels = 0
@@ -99,10 +115,10 @@ class Search:
             paths = [concrete_events(self, source, how) for source, how in found]
             events = min(paths, key=lambda path: [ids[e] for e in path])
             assert len(events) == length, (prop, len(events), length)
-            trace = build_trace(self.system, events, prop)
-            self.traces[prop] = trace
+            confirm(self.system, events, prop)  # a path of the unreduced system, or ReplayError: a bug
+            found = self.counterexamples[prop] = Counterexample(prop, tuple(events))
             if self.on_violation:
-                self.on_violation(PropertyResult(prop, Verdict.VIOLATED, trace))
+                self.on_violation(PropertyResult(prop, Verdict.VIOLATED, found))
             if prop in self.restart_on and self.wanted:
                 self.restart = True
         self.wanted_bits = bits_of(self.wanted)
@@ -111,7 +127,6 @@ class Search:
     def _limit_hit(self, queued: int, level: int) -> StopReason | None:
         elapsed = time.perf_counter() - self.started
         if self.on_progress:
-            from .engine import Progress
             self.on_progress(Progress(len(self.states), self.transitions, level, queued, elapsed))
         if self.limits.max_states is not None and len(self.states) >= self.limits.max_states:
             return StopReason.STATE_LIMIT
@@ -237,7 +252,7 @@ class Search:
                 node = compiled.node(s, t)
                 fns = node.per_cpu[c] or compiled.fns(node, c, t)
                 steps = [f(s) for f in fns.outer]
-                if fns.schedule or fns.preempt:
+                if fns.switches:
                     if ready is None:
                         ready = compiled.ready(s)
                     steps += _switches(fns, ready, s)
@@ -283,11 +298,11 @@ class Search:
                     edge = self._macro(("switch", summary.id, number, t, c, eid))
                     self._reach(canonical(nxt), distance, source, edge)
 
+
+
 def _switches(fns, ready, s: bytes) -> list:
     steps = []
-    for table in (fns.schedule, fns.preempt):
-        if table:
-            for u in ready:
-                steps.append(table[u](s))
-            steps.append(table[-1](s))
+    for table in fns.switches:
+        steps += [table[u](s) for u in ready]
+        steps.append(table[-1](s))
     return steps

@@ -7,7 +7,7 @@ from ..result import CheckResult, PropertyResult, StopReason, Verdict
 def verdict_text(result: PropertyResult) -> str:
     """`VIOLATED in 6 events`, `holds`, `UNKNOWN`."""
     if result.verdict is Verdict.VIOLATED:
-        return f"VIOLATED in {result.trace.length} events"
+        return f"VIOLATED in {result.length} events"
     if result.verdict is Verdict.UNKNOWN:
         return "UNKNOWN"
     return result.verdict.value

@@ -51,6 +51,23 @@ class Layout:
     def task_count(self) -> int:
         return len(self.tasks)
 
+    def cell(self, storage: ir.Storage, task: int, cpu: int, slot: int) -> int:
+        """The position of a one-value storage cell of `task` / `cpu` / the system / frame `slot` of `task`."""
+        place = storage.place
+        if place is ir.Place.TASK:
+            return self.tasks[task].cells[storage.index]
+        if place is ir.Place.CPU:
+            return self.cpus[cpu].cells[storage.index]
+        if place is ir.Place.GLOBAL:
+            return self.globals[storage.index]
+        assert place.is_frame and slot > 0, "frame storage is named only in entry and exit handlers (analyze.py)"
+        return self.tasks[task].frame_cells[slot][storage.index]
+
+    def stack(self, storage: ir.Storage, task: int, cpu: int) -> tuple[int, int]:
+        """(position of the index, position of entry 0) of a `task stack` of `task` or this `cpu stack`."""
+        owner = self.tasks[task] if storage.place is ir.Place.TASK_STACK else self.cpus[cpu]
+        return owner.stacks[storage.index]
+
 
 def build_layout(strategy: ir.Strategy, bounds: ir.Bounds) -> Layout:
     names: list[str] = []

@@ -1,39 +1,33 @@
-"""The transition system of semantics.md: events, guards, effects, checks.
+"""System: the reference interpreter of the table of events (events.py) on a state tuple.
 
-`System.successors(state, fresh)` is the single definition of a step that
-every engine and the trace replay share. It yields, for each enabled event,
-the next state (None where a push or pop was fatal and the path ends) and
-the properties the step violates. `fresh` is the value a `write` creates:
-the explicit engine passes one no state holds and renames canonically, the
-replay numbers writes 1, 2, 3 so that traces read v1, v2, v3.
+`System.successors(state, fresh)` yields, for each enabled event in the
+table's order, the next state (None where a push or pop was fatal and the
+path ends) and the properties the step violates; `System.step` computes one
+given event. `fresh` is the value a `write` creates: the explicit engine
+passes one no state holds and renames canonically, a replay numbers writes
+1, 2, 3 so that traces read v1, v2, v3.
+
+Every other engine translates the same table (the generated successors of
+explicit/, the Z3 terms of symbolic/, the Promela of export/) and tests hold
+each translation to this interpreter. An `Observer` may watch a step: the
+explanations (explain/provenance.py) record who wrote what through it, so
+that they never re-state the semantics.
+
+`replay` runs a path of events from the initial state and raises
+ReplayError when one is not enabled: every counterexample an engine finds
+goes through it before it is reported.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
+from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
 from ..front import ir
-from .layout import EXITING, IDLE, NO_FRAME, Layout, build_layout, initial_state
+from . import events as ev
+from .events import IDLE, Action, Event, Template, Whose
+from .layout import EXITING, NO_FRAME, Layout, build_layout, initial_state
 
-P = ir.Property
-
-
-class Action(Enum):
-    ENTER = "enter"
-    WRITE = "write"
-    EXIT = "exit"
-    SCHEDULE = "schedule"
-    PREEMPT = "preempt"
-    DISPATCH = "dispatch"
-
-
-class Event(NamedTuple):
-    action: Action
-    cpu: int
-    task: int
-    kind: int = -1    # ENTER: the entry kind; EXIT: the kind of the frame left
-    target: int = -1  # SCHEDULE, PREEMPT: the task switched in (IDLE: none); DISPATCH: the task
+INIT_VALUE = -1  # a source "position" that means the constant INIT
 
 
 class Step(NamedTuple):
@@ -51,31 +45,60 @@ class Fatal(Exception):
         self.stack = stack
 
 
-# Compiled statements: positions in the state tuple are resolved once per
-# (handler, task, cpu, frame slot), so a step only moves ints around.
-INIT_VALUE = -1  # a source "position" that means the constant INIT
+class ReplayError(AssertionError):
+    """An engine produced a path the semantics does not allow: a bug, never a report."""
+
+
+class Observer:
+    """Watches a step as the interpreter runs it (every method a no-op here).
+
+    `s` is the state being built, as it stands when the call is made;
+    `source` is the position a value was copied from (None for INIT or a
+    fresh value)."""
+
+    def statement(self, statement: ir.Statement) -> None: ...
+
+    def put(self, s: list[int], position: int, value: int, op, source: int | None) -> None: ...
+
+    def clear(self, s: list[int], position: int) -> None: ...
+
+    def stack(self, s: list[int], op, index: int, push: bool) -> None: ...
+
+    def fatal(self, s: list[int], op, index: int) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
-class Scope:
-    task: int
-    cpu: int
-    slot: int  # frame slot of the frame entered/exited; 0 when the event has no frame
-
-
 class System:
     """One strategy at fixed bounds: the states, the events, the checks."""
 
-    def __init__(self, strategy: ir.Strategy, bounds: ir.Bounds | None = None):
-        self.strategy = strategy
-        self.model = strategy.model
-        self.bounds = bounds or strategy.bounds
-        self.layout: Layout = build_layout(strategy, self.bounds)
-        self.kinds = self.model.kinds
-        self.entry_kinds = tuple(k for k in self.kinds if not k.is_base)
-        self._compiled: dict = {}
+    strategy: ir.Strategy
+    bounds: ir.Bounds = None  # the strategy's own bounds when not given
+    layout: Layout = field(init=False)
+    table: ev.Table = field(init=False)
 
-    # ---- the pieces an engine needs --------------------------------------------
+    def __post_init__(self) -> None:
+        if self.bounds is None:
+            object.__setattr__(self, "bounds", self.strategy.bounds)
+        object.__setattr__(self, "layout", build_layout(self.strategy, self.bounds))
+        object.__setattr__(self, "table", ev.table(self.strategy))
+
+    @property
+    def model(self) -> ir.Model:
+        return self.strategy.model
+
+    @property
+    def kinds(self) -> tuple[ir.FrameKind, ...]:
+        return self.strategy.model.kinds
+
+    @property
+    def entry_kinds(self) -> tuple[ir.FrameKind, ...]:
+        return self.strategy.model.entries
+
+    def events(self) -> tuple[Event, ...]:
+        """Every concrete event at these bounds, in the table's order."""
+        return tuple(self.table.concrete_events(self.bounds))
+
+    # ---- states ----------------------------------------------------------------------
 
     def initial(self) -> tuple[int, ...]:
         return initial_state(self.layout, self.model)
@@ -84,187 +107,246 @@ class System:
         """The deepest entry nesting among the tasks of a state."""
         return max(state[task.frame_count] for task in self.layout.tasks) - 1
 
-    def successors(self, state: tuple[int, ...], fresh: int) -> Iterator[Step]:
-        layout = self.layout
-        running = [state[cpu.running] for cpu in layout.cpus]
-        ready = [t for t in range(layout.task_count) if t not in running]
-        for c, t in enumerate(running):
-            if t == IDLE:
-                for target in ready:
-                    yield self._switch(state, Event(Action.DISPATCH, c, IDLE, target=target), None)
-            else:
-                yield from self._task_events(state, c, t, ready, fresh)
-
-    def _task_events(self, state, c: int, t: int, ready: list[int], fresh: int) -> Iterator[Step]:
+    def frames(self, state, t: int) -> tuple[tuple[ir.FrameKind, ...], bool]:
+        """Task t's frame kinds, bottom first, and whether its top frame is exiting."""
         task = self.layout.tasks[t]
-        n = state[task.frame_count]
-        code = state[task.frames[n - 1]]
-        top = self.kinds[code >> 1]
-        if not code & EXITING:
-            below = [self.kinds[state[task.frames[j]] >> 1] for j in range(n)]
-            if n - 1 < self.bounds.depth:
-                for kind in self.entry_kinds:
-                    if top.index in kind.interrupts and (
-                            kind.max_frames is None or sum(f is kind for f in below) < kind.max_frames):
-                        yield self._enter(state, c, t, kind)
-            if top.writes:
-                yield self._write(state, c, t, fresh)
-            atomic_below = any(f.atomic for f in below[:-1])
-            for action, allowed in ((Action.SCHEDULE, top.sleeps), (Action.PREEMPT, top.preempt_on_exit)):
-                if allowed and not atomic_below:
-                    for target in [u for u in ready if u != t] + [IDLE]:
-                        yield self._switch(state, Event(action, c, t, target=target), top)
-        if n > 1:
-            yield self._exit(state, c, t, top)
+        codes = [state[task.frames[j]] for j in range(state[task.frame_count])]
+        return tuple(self.kinds[code >> 1] for code in codes), bool(codes[-1] & EXITING)
 
-    # ---- effects ---------------------------------------------------------------
+    def ready(self, state) -> list[int]:
+        running = {state[cpu.running] for cpu in self.layout.cpus}
+        return [t for t in range(self.layout.task_count) if t not in running]
 
-    def _enter(self, state, c: int, t: int, kind: ir.FrameKind) -> Step:
-        event = Event(Action.ENTER, c, t, kind=kind.index)
-        task, pkrs = self.layout.tasks[t], self.layout.cpus[c].pkrs
-        s = list(state)
-        slot = s[task.frame_count]
-        s[task.interrupted[slot]] = s[pkrs]
-        try:
-            self._run(ir.Hook.ENTRY, kind.index, Scope(t, c, slot), s)
-        except Fatal as fatal:
-            return Step(event, None, (fatal.prop,), fatal.stack)
-        s[task.frames[slot]] = kind.index * 2
-        s[task.frame_count] = slot + 1
-        return Step(event, tuple(s), (P.FRESH,) if s[pkrs] != 0 else ())
+    # ---- steps -----------------------------------------------------------------------------
 
-    def _write(self, state, c: int, t: int, fresh: int) -> Step:
-        event = Event(Action.WRITE, c, t)
-        pkrs = self.layout.cpus[c].pkrs
-        s = list(state)
-        s[pkrs] = fresh
-        try:
-            self._run(ir.Hook.WRITE, None, Scope(t, c, 0), s)
-        except Fatal as fatal:
-            return Step(event, None, (fatal.prop,), fatal.stack)
-        return Step(event, tuple(s), (P.NO_CLOBBER,) if s[pkrs] != fresh else ())
+    def successors(self, state: tuple[int, ...], fresh: int) -> Iterator[Step]:
+        ready = self.ready(state)
+        for c, cpu in enumerate(self.layout.cpus):
+            t = state[cpu.running]
+            if t == IDLE:
+                for template in self.table.by_action(Action.DISPATCH):
+                    for event in ev.instances(template, c, IDLE, ready):
+                        yield self.apply(state, event, template, fresh)
+                continue
+            kinds, exiting = self.frames(state, t)
+            for template in self.table.task_templates:
+                if ev.enabled(template, kinds, exiting, self.bounds.depth):
+                    for event in ev.instances(template, c, t, ready):
+                        yield self.apply(state, event, template, fresh)
 
-    def _exit(self, state, c: int, t: int, top: ir.FrameKind) -> Step:
-        event = Event(Action.EXIT, c, t, kind=top.index)
-        task, pkrs = self.layout.tasks[t], self.layout.cpus[c].pkrs
-        s = list(state)
-        slot = s[task.frame_count] - 1
-        try:
-            self._run(ir.Hook.EXIT, top.index, Scope(t, c, slot), s)
-        except Fatal as fatal:
-            return Step(event, None, (fatal.prop,), fatal.stack)
-        interrupted = s[task.interrupted[slot]]
-        # The popped frame's cells are unreachable from now on: clear them so
-        # equal futures are equal states.
-        s[task.interrupted[slot]] = 0
-        for position in task.frame_cells[slot].values():
-            s[position] = 0
-        s[task.frames[slot]] = NO_FRAME
-        s[task.frame_count] = slot
-        below = self.kinds[s[task.frames[slot - 1]] >> 1]
-        lost = not below.user_mode and s[pkrs] != interrupted
-        return Step(event, tuple(s), (P.NO_LOST,) if lost else ())
-
-    def _switch(self, state, event: Event, top: ir.FrameKind | None) -> Step:
-        """schedule / preempt (switch out, then maybe in) and dispatch (switch in)."""
-        c = event.cpu
-        cpu = self.layout.cpus[c]
-        s = list(state)
-        try:
-            if event.action is not Action.DISPATCH:
-                task = self.layout.tasks[event.task]
-                top_position = task.frames[s[task.frame_count] - 1]
-                if event.action is Action.PREEMPT:
-                    s[top_position] |= EXITING
-                elif not top.user_mode:
-                    s[task.left_with] = s[cpu.pkrs]
-                self._run(ir.Hook.SWITCH_OUT, None, Scope(event.task, c, 0), s)
-                s[cpu.running] = IDLE
-            if event.target == IDLE:
-                return Step(event, tuple(s), ())
-            s[cpu.running] = event.target
-            self._run(ir.Hook.SWITCH_IN, None, Scope(event.target, c, 0), s)
-        except Fatal as fatal:
-            return Step(event, None, (fatal.prop,), fatal.stack)
-        incoming = self.layout.tasks[event.target]
-        code = s[incoming.frames[s[incoming.frame_count] - 1]]
-        observes = not code & EXITING and not self.kinds[code >> 1].user_mode
-        stale = observes and s[cpu.pkrs] != s[incoming.left_with]
-        return Step(event, tuple(s), (P.NO_STALE,) if stale else ())
-
-    # ---- running a handler ----------------------------------------------------------
-
-    def _run(self, hook: ir.Hook, kind: int | None, scope: Scope, s: list[int]) -> None:
-        key = (hook, kind, scope)
-        ops = self._compiled.get(key)
-        if ops is None:
-            handler = self.strategy.handler_for(hook, kind)
-            ops = self._compile(handler.body, scope) if handler else ()
-            self._compiled[key] = ops
-        _execute(ops, s)
-
-    def _compile(self, body, scope: Scope) -> tuple:
-        return tuple(self._compile_one(statement, scope) for statement in body)
-
-    def _compile_one(self, statement, scope: Scope):
-        where = self.position
-        if isinstance(statement, ir.Assign):
-            return (0, where(statement.target, scope), where(statement.value, scope))
-        if isinstance(statement, ir.Push):
-            index, first = self.stack_position(statement.stack, scope)
-            stack = self.strategy.storages[statement.stack]
-            return (1, index, first, stack.size, where(statement.value, scope), stack.name)
-        if isinstance(statement, ir.Pop):
-            index, first = self.stack_position(statement.stack, scope)
-            return (2, where(statement.target, scope), index, first, self.strategy.storages[statement.stack].name)
-        return (3, where(statement.left, scope), where(statement.right, scope), statement.equal,
-                self._compile(statement.then, scope), self._compile(statement.otherwise, scope))
-
-    def position(self, value, scope: Scope) -> int:
-        if isinstance(value, ir.Init):
-            return INIT_VALUE
-        if isinstance(value, ir.Pkrs):
-            return self.layout.cpus[scope.cpu].pkrs
-        storage = self.strategy.storages[value.storage]
-        place = storage.place
-        if place is ir.Place.TASK:
-            return self.layout.tasks[scope.task].cells[storage.index]
-        if place is ir.Place.CPU:
-            return self.layout.cpus[scope.cpu].cells[storage.index]
-        if place is ir.Place.GLOBAL:
-            return self.layout.globals[storage.index]
-        assert place.is_frame and scope.slot > 0, "analysis admits frame storage only on entry and exit"
-        return self.layout.tasks[scope.task].frame_cells[scope.slot][storage.index]
-
-    def stack_position(self, stack: int, scope: Scope) -> tuple[int, int]:
-        storage = self.strategy.storages[stack]
-        owner = self.layout.tasks[scope.task] if storage.place is ir.Place.TASK_STACK else self.layout.cpus[scope.cpu]
-        return owner.stacks[stack]
-
-
-def _execute(ops, s: list[int]) -> None:
-    for op in ops:
-        code = op[0]
-        if code == 0:
-            _, dst, src = op
-            s[dst] = 0 if src == INIT_VALUE else s[src]
-        elif code == 1:
-            _, index, first, size, src, name = op
-            depth = s[index]
-            if depth == size:
-                raise Fatal(P.NO_OVERFLOW, name)
-            s[first + depth] = 0 if src == INIT_VALUE else s[src]
-            s[index] = depth + 1
-        elif code == 2:
-            _, dst, index, first, name = op
-            depth = s[index]
-            if depth == 0:
-                raise Fatal(P.NO_UNDERFLOW, name)
-            s[dst] = s[first + depth - 1]
-            s[first + depth - 1] = 0  # above the top: unreadable until pushed again
-            s[index] = depth - 1
+    def step(self, state: tuple[int, ...], event: Event, fresh: int, observer: Observer | None = None) -> Step | None:
+        """The step of `event` from `state`, or None when the event is not enabled there."""
+        if not 0 <= event.cpu < len(self.layout.cpus):
+            return None
+        running = state[self.layout.cpus[event.cpu].running]
+        template = self.table.template(event)
+        if template.cpu_idle:
+            if running != IDLE or event.target not in self.ready(state):
+                return None
         else:
-            _, left, right, equal, then, otherwise = op
-            a = 0 if left == INIT_VALUE else s[left]
-            b = 0 if right == INIT_VALUE else s[right]
-            _execute(then if (a == b) == equal else otherwise, s)
+            if running != event.task or not ev.enabled(template, *self.frames(state, event.task), self.bounds.depth):
+                return None
+            if template.target is ev.Target.TASK and event.target not in self.ready(state):
+                return None
+        return self.apply(state, event, template, fresh, observer)
+
+    def apply(self, state, event: Event, template: Template, fresh: int, observer: Observer | None = None) -> Step:
+        """Run an enabled event's operations on a copy of the state."""
+        s = list(state)
+        violated: list[ir.Property] = []
+        try:
+            _Run(self, s, event, fresh, violated, observer or _QUIET).ops(template.ops)
+        except Fatal as fatal:
+            return Step(event, None, (fatal.prop,), fatal.stack)
+        return Step(event, tuple(s), tuple(violated))
+
+    # ---- where a location lives ----------------------------------------------------------------
+
+    def whose(self, event: Event, whose: Whose) -> int:
+        return event.task if whose is Whose.TASK else event.target
+
+    def top(self, s, t: int) -> int:
+        """The slot of task t's top frame."""
+        return s[self.layout.tasks[t].frame_count] - 1
+
+    def position(self, location, event: Event, top: int) -> int:
+        """The position of a location (INIT_VALUE for INIT) for `event`, whose frame is in slot `top`
+        (the acting task's top frame: the one entered, or the one exited)."""
+        layout = self.layout
+        if isinstance(location, ev.Init):
+            return INIT_VALUE
+        if isinstance(location, ev.Register):
+            return layout.cpus[event.cpu].pkrs
+        if isinstance(location, ev.Slot):
+            storage = self.strategy.storages[location.storage]
+            return layout.cell(storage, self.whose(event, location.whose), event.cpu, top)
+        if isinstance(location, ev.Interrupted):
+            return layout.tasks[event.task].interrupted[top]
+        assert isinstance(location, ev.LeftWith)
+        return layout.tasks[self.whose(event, location.whose)].left_with
+
+    def stack_position(self, stack: int, whose: Whose, event: Event) -> tuple[int, int]:
+        return self.layout.stack(self.strategy.storages[stack], self.whose(event, whose), event.cpu)
+
+
+_QUIET = Observer()
+
+
+class _Run:
+    """One step's operations on the state list `s`."""
+
+    def __init__(self, system: System, s: list[int], event: Event, fresh: int, violated: list, observer: Observer):
+        self.system, self.s, self.event, self.fresh = system, s, event, fresh
+        self.violated, self.observer = violated, observer
+        self.layout = system.layout
+
+    def where(self, location) -> int:
+        top = self.system.top(self.s, self.event.task) if self.event.task != IDLE else 0
+        return self.system.position(location, self.event, top)
+
+    def read(self, value) -> tuple[int, int | None]:
+        """(the value, the position it is read from or None)."""
+        if isinstance(value, ev.Fresh):
+            return self.fresh, None
+        position = self.where(value)
+        return (0, None) if position == INIT_VALUE else (self.s[position], position)
+
+    def ops(self, ops) -> None:
+        for op in ops:
+            getattr(self, type(op).__name__)(op)
+
+    # ---- values ---------------------------------------------------------------------------------
+
+    def Copy(self, op: ev.Copy) -> None:  # noqa: N802 - one method per op type
+        if op.statement is not None:
+            self.observer.statement(op.statement)
+        value, source = self.read(op.src)
+        dst = self.where(op.dst)
+        self.s[dst] = value
+        self.observer.put(self.s, dst, value, op, source)
+
+    def Push(self, op: ev.Push) -> None:  # noqa: N802
+        self.observer.statement(op.statement)
+        storage = self.system.strategy.storages[op.stack]
+        index, first = self.system.stack_position(op.stack, op.whose, self.event)
+        depth = self.s[index]
+        if depth == storage.size:
+            self.observer.fatal(self.s, op, index)
+            raise Fatal(ir.Property.NO_OVERFLOW, storage.name)
+        value, source = self.read(op.src)
+        self.s[first + depth] = value
+        self.observer.put(self.s, first + depth, value, op, source)
+        self.observer.stack(self.s, op, index, True)
+        self.s[index] = depth + 1
+
+    def Pop(self, op: ev.Pop) -> None:  # noqa: N802
+        self.observer.statement(op.statement)
+        storage = self.system.strategy.storages[op.stack]
+        index, first = self.system.stack_position(op.stack, op.whose, self.event)
+        depth = self.s[index]
+        if depth == 0:
+            self.observer.fatal(self.s, op, index)
+            raise Fatal(ir.Property.NO_UNDERFLOW, storage.name)
+        top = first + depth - 1
+        dst = self.where(op.dst)
+        self.s[dst] = self.s[top]
+        self.observer.put(self.s, dst, self.s[top], op, top)
+        self.s[top] = 0  # above the top: unreadable until pushed again
+        self.observer.clear(self.s, top)
+        self.observer.stack(self.s, op, index, False)
+        self.s[index] = depth - 1
+
+    def Branch(self, op: ev.Branch) -> None:  # noqa: N802
+        self.observer.statement(op.statement)
+        taken = (self.read(op.left)[0] == self.read(op.right)[0]) == op.equal
+        self.ops(op.then if taken else op.otherwise)
+
+    def Handler(self, op: ev.Handler) -> None:  # noqa: N802
+        self.ops(op.body)
+
+    def Check(self, op: ev.Check) -> None:  # noqa: N802
+        if self.when(op.when) and self.read(op.left)[0] != self.read(op.right)[0]:
+            self.violated.append(op.property)
+
+    def when(self, when: ev.When) -> bool:
+        s, kinds = self.s, self.system.kinds
+        if when is ev.When.ALWAYS:
+            return True
+        if when is ev.When.BELOW_OBSERVES:
+            task = self.layout.tasks[self.event.task]
+            return not kinds[s[task.frames[s[task.frame_count] - 2]] >> 1].user_mode
+        task = self.layout.tasks[self.event.target]
+        code = s[task.frames[s[task.frame_count] - 1]]
+        return not code & EXITING and not kinds[code >> 1].user_mode
+
+    # ---- structure ------------------------------------------------------------------------------
+
+    def OpenFrame(self, op: ev.OpenFrame) -> None:  # noqa: N802
+        task = self.layout.tasks[self.event.task]
+        slot = self.s[task.frame_count]
+        self.s[task.frames[slot]] = op.kind * 2
+        self.s[task.frame_count] = slot + 1
+
+    def CloseFrame(self, op: ev.CloseFrame) -> None:  # noqa: N802
+        task = self.layout.tasks[self.event.task]
+        slot = self.s[task.frame_count] - 1
+        for position in (task.interrupted[slot], *task.frame_cells[slot].values()):
+            self.s[position] = 0
+            self.observer.clear(self.s, position)
+        self.s[task.frames[slot]] = NO_FRAME
+        self.s[task.frame_count] = slot
+
+    def MarkExiting(self, op: ev.MarkExiting) -> None:  # noqa: N802
+        task = self.layout.tasks[self.event.task]
+        self.s[task.frames[self.s[task.frame_count] - 1]] |= EXITING
+
+    def Leave(self, op: ev.Leave) -> None:  # noqa: N802
+        self.s[self.layout.cpus[self.event.cpu].running] = IDLE
+
+    def Resume(self, op: ev.Resume) -> None:  # noqa: N802
+        self.s[self.layout.cpus[self.event.cpu].running] = self.event.target
+
+
+# ---- replay ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    before: tuple[int, ...]
+    step: Step
+    fresh: int  # the value this step's write created, if it wrote
+
+
+def replay(system: System, events, observer_for=None) -> list[Replayed]:
+    """Run `events` from the initial state, writes numbered 1, 2, 3; ReplayError if one is not enabled.
+
+    `observer_for(number)` gives the observer of step `number` (1-based), if any."""
+    state = system.initial()
+    writes = 0
+    out = []
+    for number, event in enumerate(events, 1):
+        if state is None:
+            raise ReplayError(f"step {number}: the path already ended at a fatal push or pop")
+        fresh = writes + 1
+        step = system.step(state, event, fresh, observer_for(number) if observer_for else None)
+        if step is None:
+            raise ReplayError(f"step {number}: {event} is not enabled")
+        if event.action is Action.WRITE:
+            writes += 1
+        out.append(Replayed(state, step, fresh))
+        state = step.state
+    return out
+
+
+def confirm(system: System, events, prop: ir.Property) -> list[Replayed]:
+    """Replay a counterexample of `prop` and check that its last step, and no earlier one, violates it."""
+    path = replay(system, events)
+    if not path or prop not in path[-1].step.violated:
+        raise ReplayError(f"the path of {len(events)} events does not end in a {prop.value} violation")
+    earlier = [i + 1 for i, r in enumerate(path[:-1]) if prop in r.step.violated]
+    if earlier:
+        raise ReplayError(f"{prop.value} is already violated at step {earlier[0]}: the trace is not shortest")
+    return path
+
+
+__all__ = ["System", "Step", "Fatal", "Observer", "Replayed", "ReplayError", "replay", "confirm", "INIT_VALUE",
+           "Action", "Event", "Whose", "IDLE"]

@@ -23,7 +23,8 @@ import z3
 
 from ..front import ir
 from ..result import Trace
-from ..explain.trace import build_trace
+from ..result import Counterexample
+from ..semantics.system import confirm
 from .effects import transition
 from .encoding import Encoding, solver
 
@@ -86,7 +87,7 @@ class Unrolling:
 
 @dataclass(frozen=True, slots=True)
 class BmcOutcome:
-    traces: dict            # Property -> Trace (shortest)
+    found: dict             # Property -> Counterexample (shortest)
     refuted: int            # no violation of an open property has this many events or fewer
     stopped: str            # "" when every property was decided, else why it stopped
     seconds: float
@@ -103,7 +104,7 @@ def bmc(encoding: Encoding, properties, max_steps: int, deadline: float | None =
     started = time.perf_counter()
     unrolling = resume or Unrolling(encoding)
     open_ = list(properties)
-    traces: dict = {}
+    found: dict = {}
     refuted = unrolling.length
     stopped = ""
     while open_ and unrolling.length < max_steps:
@@ -115,7 +116,7 @@ def bmc(encoding: Encoding, properties, max_steps: int, deadline: float | None =
         while open_:
             remaining = None if deadline is None else deadline - time.perf_counter()
             if remaining is not None and remaining <= 0:
-                return BmcOutcome(traces, refuted, "timeout", time.perf_counter() - started, unrolling)
+                return BmcOutcome(found, refuted, "timeout", time.perf_counter() - started, unrolling)
             if remaining is not None:
                 unrolling.solver.set("timeout", max(1, int(remaining * 1000)))
             flag = z3.Bool(f"query.{'.'.join(p.value for p in open_)}@{k}")  # not a step's own flag
@@ -124,19 +125,19 @@ def bmc(encoding: Encoding, properties, max_steps: int, deadline: float | None =
             if answer == z3.unsat:
                 break
             if answer == z3.unknown:
-                return BmcOutcome(traces, refuted, "timeout", time.perf_counter() - started, unrolling)
+                return BmcOutcome(found, refuted, "timeout", time.perf_counter() - started, unrolling)
             model = unrolling.solver.model()
             events = unrolling.events(model)
             for prop in [p for p in open_ if z3.is_true(model.eval(violated[p], model_completion=True))]:
-                trace = build_trace(encoding.system, events, prop)  # ReplayError: a bug, never a report
-                traces[prop] = trace
+                confirm(encoding.system, events, prop)  # ReplayError: a bug, never a report
+                found[prop] = Counterexample(prop, tuple(events))
                 open_.remove(prop)
                 if on_violation:
-                    on_violation(prop, trace)
+                    on_violation(prop, found[prop])
         refuted = k
     if open_:
         stopped = "step limit"
-    return BmcOutcome(traces, refuted, stopped, time.perf_counter() - started, unrolling)
+    return BmcOutcome(found, refuted, stopped, time.perf_counter() - started, unrolling)
 
 
 __all__ = ["bmc", "BmcOutcome", "Unrolling"]

@@ -19,7 +19,7 @@ from typing import Callable
 
 from ..front import ir
 from ..result import CheckResult, PropertyResult, Statistics, StopReason, Verdict
-from ..semantics.system import System
+from ..semantics.system import System, replay
 from .bmc import bmc
 from .encoding import Encoding
 from .induction import prove
@@ -63,8 +63,8 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
         verdicts[prop] = PropertyResult(prop, Verdict.PROVED, note=f"{proof.method}, {scope}",
                                         invariant=proof.invariant)
 
-    def found(prop, trace):
-        verdicts[prop] = PropertyResult(prop, Verdict.VIOLATED, trace)
+    def found(prop, counterexample):
+        verdicts[prop] = PropertyResult(prop, Verdict.VIOLATED, counterexample)
         if on_violation:
             on_violation(verdicts[prop])
 
@@ -113,11 +113,16 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
         stop = StopReason.COMPLETE
     else:
         stop = StopReason.TIMEOUT if stopped == "timeout" else StopReason.STEP_LIMIT
-    nesting = max((s.nesting for r in results if r.trace for s in r.trace.steps), default=0)
+    nesting = max((_deepest(system, r.counterexample.events) for r in results if r.counterexample), default=0)
     stats = Statistics(0, 0, refuted, nesting, time.perf_counter() - started)
     strategy = system.strategy
     bounds = strategy.bounds if unbounded_depth else system.bounds
     return CheckResult(spec, strategy.name, strategy.model.name, bounds, "z3", results, stats, stop)
+
+
+def _deepest(system: System, events) -> int:
+    """The deepest nesting along a path."""
+    return max(system.nesting(r.step.state or r.before) for r in replay(system, events))
 
 
 __all__ = ["check", "Limits", "MAX_STEPS", "SPACER_TIMEOUT"]

@@ -30,7 +30,8 @@ from itertools import permutations, product
 from math import factorial, prod
 from operator import itemgetter
 
-from ..compiled import IDENT, NONE, Compiled, fits
+from ..compiled import Compiled
+from ..states import IDENT, NONE, fits
 from .liveness import Liveness
 
 CANDIDATES = 120  # orders of tied tasks and CPUs tried at most (5!)

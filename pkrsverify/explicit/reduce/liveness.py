@@ -32,38 +32,45 @@ Stack entries, PKRS, per-CPU and global cells are always treated as live.
 from __future__ import annotations
 
 from ...front import ir
+from ...semantics import events as ev
 from ...semantics.system import System
 
 P = ir.Property
 
 
-def effects(body, place) -> tuple[frozenset, frozenset]:
-    """(read before written on some path, written on every path) for the cells of `place(storage)`."""
+def effects(ops, cell) -> tuple[frozenset, frozenset]:
+    """(read before written on some path, written on every path): the storages s of the Slots for
+    which `cell(slot)` holds, over a list of ops (handlers and branches entered)."""
     gen: set = set()
     kill: set = set()
-    for statement in body:
-        g, k = _effect(statement, place)
+    for op in ops:
+        g, k = _effect(op, cell)
         gen |= g - kill
         kill |= k
     return frozenset(gen), frozenset(kill)
 
 
-def _reads(value, place) -> set:
-    return {value.storage} if isinstance(value, ir.Cell) and place(value.storage) else set()
+def _named(value, cell) -> set:
+    return {value.storage} if isinstance(value, ev.Slot) and cell(value) else set()
 
 
-def _effect(statement, place) -> tuple[set, set]:
-    if isinstance(statement, ir.Assign):
-        kill = _reads(statement.target, place)
-        return _reads(statement.value, place), kill
-    if isinstance(statement, ir.Push):
-        return _reads(statement.value, place), set()
-    if isinstance(statement, ir.Pop):
-        return set(), _reads(statement.target, place)
-    then_gen, then_kill = effects(statement.then, place)
-    else_gen, else_kill = effects(statement.otherwise, place)
-    gen = _reads(statement.left, place) | _reads(statement.right, place) | then_gen | else_gen
-    return gen, set(then_kill & else_kill)
+def _effect(op, cell) -> tuple[set, set]:
+    if isinstance(op, ev.Copy):
+        return _named(op.src, cell), _named(op.dst, cell)
+    if isinstance(op, ev.Push):
+        return _named(op.src, cell), set()
+    if isinstance(op, ev.Pop):
+        return set(), _named(op.dst, cell)
+    if isinstance(op, ev.Check):
+        return _named(op.left, cell) | _named(op.right, cell), set()
+    if isinstance(op, ev.Handler):
+        gen, kill = effects(op.body, cell)
+        return set(gen), set(kill)
+    if isinstance(op, ev.Branch):
+        then_gen, then_kill = effects(op.then, cell)
+        else_gen, else_kill = effects(op.otherwise, cell)
+        return _named(op.left, cell) | _named(op.right, cell) | then_gen | else_gen, set(then_kill & else_kill)
+    return set(), set()
 
 
 class Liveness:
@@ -74,51 +81,37 @@ class Liveness:
         self.layout = system.layout
         self.strategy = system.strategy
         self.kinds = system.kinds
-        wanted = set(wanted)
-        self.lost_read = P.NO_LOST in wanted
-        self.stale_read = P.NO_STALE in wanted
+        table = system.table
+        ghosts = set().union(*(ev.ghosts_read_by(table, p) for p in wanted)) if wanted else set()
+        self.lost_read = ev.Interrupted in ghosts   # some asked-for check reads a frame's interrupted value
+        self.stale_read = ev.LeftWith in ghosts     # ... or the value a task left with
         storages = self.strategy.storages
-        is_task = lambda i: storages[i].place is ir.Place.TASK  # noqa: E731
-        is_frame = lambda i: storages[i].place.is_frame  # noqa: E731
         self.task_storages = tuple(s.index for s in storages if s.place is ir.Place.TASK)
-        self.frame_storages = tuple(s.index for s in storages if s.place.is_frame)
-        self._exit_reads = {k.index: effects(self._body(ir.Hook.EXIT, k.index), is_frame)[0]
-                            for k in system.entry_kinds}
-        self._task_live = self._task_cell_fixpoint(is_task) if self.task_storages else {}
+        frame = lambda slot: storages[slot.storage].place.is_frame  # noqa: E731
+        self._exit_reads = {t.kind: effects(t.ops, frame)[0] for t in table.by_action(ev.Action.EXIT)}
+        self._task_live = self._task_cell_fixpoint() if self.task_storages else {}
         self._cache: dict = {}
 
-    def _body(self, hook: ir.Hook, kind: int | None):
-        handler = self.strategy.handler_for(hook, kind)
-        return handler.body if handler else ()
+    def _task_cell_fixpoint(self) -> dict:
+        """Live task cells per abstract node (top frame code, running), from the table's templates.
 
-    def _task_cell_fixpoint(self, is_task) -> dict:
-        kinds = self.kinds
-        effect = {}
-        for hook in ir.Hook:
-            for kind in [None] + [k.index for k in kinds]:
-                effect[hook, kind] = effects(self._body(hook, kind), is_task)
+        A task's node changes by its own events (the templates of a running task, whose guards are
+        taken as holding whenever the top frame allows them: the abstraction forgets what lies
+        below the top) and by being switched in (the templates that resume a task)."""
+        kinds, table, storages = self.kinds, self.system.table, self.strategy.storages
+        mine = lambda whose: (lambda slot: slot.whose is whose and storages[slot.storage].place is ir.Place.TASK)  # noqa: E731
         edges: dict = {}  # node -> [(gen, kill, next node)]
-        nodes = [(k.index * 2 + e, r) for k in kinds for e in (0, 1) for r in (True, False)]
-        for code, running in nodes:
-            kind = kinds[code >> 1]
-            body = not code & 1
-            out = edges.setdefault((code, running), [])
-            if not running:
-                out.append((*effect[ir.Hook.SWITCH_IN, None], (code, True)))
-                continue
-            if body:
-                for entry in self.system.entry_kinds:
-                    if kind.index in entry.interrupts:
-                        out.append((*effect[ir.Hook.ENTRY, entry.index], (entry.index * 2, True)))
-                if kind.writes:
-                    out.append((*effect[ir.Hook.WRITE, None], (code, True)))
-                if kind.sleeps:
-                    out.append((*effect[ir.Hook.SWITCH_OUT, None], (code, False)))
-                if kind.preempt_on_exit:
-                    out.append((*effect[ir.Hook.SWITCH_OUT, None], (code | 1, False)))
-            if not kind.is_base:
-                for below in kind.interrupts:
-                    out.append((*effect[ir.Hook.EXIT, kind.index], (below * 2, True)))
+        resume = [t for t in table.templates if any(isinstance(op, ev.Resume) for op in t.ops)]
+        switch_in = [effects(t.ops, mine(ev.Whose.INCOMING)) for t in resume]
+        for kind in kinds:
+            for code in (kind.index * 2, kind.index * 2 + 1):
+                edges[code, False] = [(*effect, (code, True)) for effect in switch_in]
+                out = edges[code, True] = []
+                for template in table.task_templates:
+                    if not _may_hold(template.guard, kind, bool(code & 1)):
+                        continue
+                    gen, kill = effects(template.ops, mine(ev.Whose.TASK))
+                    out += [(gen, kill, node) for node in _next_nodes(template, code, kinds)]
         live = {node: frozenset() for node in edges}
         changed = True
         while changed:
@@ -155,3 +148,30 @@ class Liveness:
             reads = self._exit_reads[codes[j] >> 1]
             dead += [position for s, position in task.frame_cells[j].items() if s not in reads]
         return tuple(sorted(dead))
+
+
+def _may_hold(guard, top: ir.FrameKind, exiting: bool) -> bool:
+    """Can the guard hold for some stack with this top frame? (Exact for what the top decides.)"""
+    for condition in guard:
+        if isinstance(condition, ev.InBody) and exiting:
+            return False
+        if isinstance(condition, ev.TopIn) and top.index not in condition.kinds:
+            return False
+    return True
+
+
+def _next_nodes(template: ev.Template, code: int, kinds) -> list[tuple[int, bool]]:
+    """Where a template takes the task's abstract node: a new top, a popped one (any kind below it
+    may be), or the same top switched out (exiting when it was preempted)."""
+    node = (code, True)
+    nodes = [node]
+    for op in template.ops:
+        if isinstance(op, ev.OpenFrame):
+            nodes = [(op.kind * 2, True)]
+        elif isinstance(op, ev.CloseFrame):
+            nodes = [(below * 2, True) for below in kinds[code >> 1].interrupts]
+        elif isinstance(op, ev.MarkExiting):
+            nodes = [(c | 1, r) for c, r in nodes]
+        elif isinstance(op, ev.Leave):
+            nodes = [(c, False) for c, _ in nodes]
+    return nodes

@@ -45,7 +45,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...front import ir
-from ..compiled import FRESH, IDENT, Compiled, fits, properties_of
+from ..compiled import Compiled
+from ..states import FRESH, IDENT, fits, properties_of
 from .canonical import slices
 from ...semantics.system import Action, Event, System
 from .liveness import Liveness

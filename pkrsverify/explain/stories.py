@@ -1,34 +1,43 @@
-"""The culprit of a violation, told from the provenance record.
+"""How each property's violation is told: one line of why, and the culprit story.
 
-Each property is judged against a value the frame really had (semantics.md),
+Each property is judged against a value the frame really had (docs/semantics.md),
 so each story has the same shape: where the expected value was put, what
 overwrote it or why it was never put anywhere, and which step handed the
 wrong value back. The sentence names steps, events and spec lines; the
 Blame tuple says the same thing with locations, the culprit statement first
 (the one SARIF points at).
+
+`STORIES` holds one entry per property; a property without one is an error
+when this module is imported, never a sentence borrowed from another.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 from ..front import ir
-from .provenance import Record, Write, event_phrase, source_ref
 from ..result import Blame
-from ..semantics.system import Action, System
-from .trace import value_name
+from ..semantics.events import Action
+from ..semantics.system import System
+from .provenance import Record, Write
+from .words import describe_event, event_phrase, source_ref, top_kind, value_name
 
 P = ir.Property
 
 
-def tell(system: System, prop: ir.Property, rec: Record) -> tuple[str, tuple[Blame, ...]]:
-    story = _Story(system, rec)
-    if prop in (P.NO_OVERFLOW, P.NO_UNDERFLOW):
-        return story.stack()
-    if prop is P.NO_LOST:
-        return story.lost()
-    if prop is P.NO_STALE:
-        return story.stale()
-    if prop is P.FRESH:
-        return story.fresh()
-    return story.clobber()
+@dataclass(frozen=True, slots=True)
+class Story:
+    why: Callable        # (_Story) -> one line: why the last step breaks the property
+    culprit: Callable    # (_Story) -> (sentence, blame)
+
+
+def tell(system: System, prop: ir.Property, rec: Record) -> tuple[str, str, tuple[Blame, ...]]:
+    """(why, culprit sentence, blame) of a violation of `prop` at the last step of `rec`."""
+    story = STORIES[prop]
+    teller = _Story(system, rec)
+    why = story.why(teller)
+    culprit, blame = story.culprit(teller)
+    return why, culprit, blame
 
 
 class _Story:
@@ -285,3 +294,53 @@ class _Story:
                 extra = f"; step {entry}, {self.phrase(entry)}, pushed nothing"
         return self.done(f"step {self.n}, {self.phrase(self.n)}, popped from {fatal.where} "
                          f"({self.line(fatal.statement)}), which was empty: {history}{extra}")
+
+    # ---- one line each: why the last step breaks the property ---------------------------------
+    def why_fresh(self) -> str:
+        pkrs = self.last.step.state[self.pkrs]
+        return (f"{self.system.kinds[self.event.kind].name} starts its handler with PKRS = {value_name(pkrs)}, "
+                f"not INIT: the value of the code it interrupted leaks into it")
+
+    def why_lost(self) -> str:
+        before, after = self.last.before, self.last.step.state
+        task = self.layout.tasks[self.event.task]
+        expected = before[task.interrupted[before[task.frame_count] - 1]]
+        below = top_kind(self.system, after, self.event.task).name
+        return (f"exit {self.system.kinds[self.event.kind].name} leaves PKRS = {value_name(after[self.pkrs])}, "
+                f"but the {below} below it had {value_name(expected)}: lost")
+
+    def why_stale(self) -> str:
+        after, target = self.last.step.state, self.event.target
+        left = after[self.layout.tasks[target].left_with]
+        where = top_kind(self.system, after, target).name
+        return (f"task {target} resumes in {where} with PKRS = {value_name(after[self.pkrs])}, but it left with "
+                f"{value_name(left)}: stale")
+
+    def why_clobber(self) -> str:
+        return (f"the write of {value_name(self.last.fresh)} is undone by the `on write` actions: "
+                f"PKRS = {value_name(self.last.step.state[self.pkrs])}: clobbered")
+
+    def why_overflow(self) -> str:
+        stack = self.last.step.stack
+        size = next(s.size for s in self.strategy.storages if s.name == stack)
+        return (f"{describe_event(self.system, self.event)} pushes onto {stack}, already full with {size} entries: "
+                f"overflow")
+
+    def why_underflow(self) -> str:
+        return f"{describe_event(self.system, self.event)} pops from {self.last.step.stack}, which is empty: underflow"
+
+
+STORIES: dict[ir.Property, Story] = {
+    P.FRESH: Story(_Story.why_fresh, _Story.fresh),
+    P.NO_LOST: Story(_Story.why_lost, _Story.lost),
+    P.NO_STALE: Story(_Story.why_stale, _Story.stale),
+    P.NO_CLOBBER: Story(_Story.why_clobber, _Story.clobber),
+    P.NO_OVERFLOW: Story(_Story.why_overflow, _Story.stack),
+    P.NO_UNDERFLOW: Story(_Story.why_underflow, _Story.stack),
+}
+_untold = [p.value for p in ir.Property if p not in STORIES]
+if _untold:  # a new property needs its story here: no report may borrow another property's words
+    raise ImportError(f"explain/stories.py tells no story for {', '.join(_untold)}")
+
+
+__all__ = ["tell", "STORIES", "Story"]
