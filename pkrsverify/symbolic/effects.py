@@ -1,36 +1,31 @@
-"""What each event does, as Z3 terms: guards, updates, handlers, checks.
+"""The table of events (semantics/events.py) as Z3 terms: guards, updates, checks.
 
-This mirrors system.py step for step (`_enter`, `_write`, `_exit`,
-`_switch`, `_execute`); the agreement tests (tests/test_agreement.py) run
-both on random small strategies, so a divergence between the two is found
-rather than trusted. A handler runs on an environment (key -> term): an
-`if` runs both branches and merges them with `If`, and a push onto a full
-stack or a pop from an empty one clears `!ok`, after which nothing the
-handler does matters (the path ends there).
+Each concrete event's template is translated operation by operation on an
+environment (key -> term) that starts as the symbolic state: a guard
+becomes a conjunction, a copy an update of one key, a branch runs both
+sides and merges them with `If`, a push onto a full stack or a pop from an
+empty one clears `!ok`, after which nothing the event does matters (the
+path ends there). This is a translator of the table, not a second statement
+of the semantics: tests/test_agreement.py runs it against the reference
+interpreter (semantics/system.py) on random small strategies.
 """
 from __future__ import annotations
 
 import z3
 
 from ..front import ir
+from ..semantics import events as ev
+from ..semantics.events import Event, Whose
 from ..semantics.layout import IDLE
-from ..semantics.system import Action, Event
-from .encoding import DEPTH, EXITING, FRAME, INTERRUPTED, KIND, LEFT_WITH, OK, OVERFLOW, PKRS, RUN, UNDERFLOW, Effect, Encoding, Transition, count_key, top_key
+from .encoding import (DEPTH, EXITING, FRAME, INTERRUPTED, KIND, LEFT_WITH, OK, OVERFLOW, PKRS, RUN, UNDERFLOW,
+                       Effect, Encoding, Transition, count_key, top_key)
 
 P = ir.Property
 TRUE, FALSE = z3.BoolVal(True), z3.BoolVal(False)
 
 
 def effect(enc: Encoding, s: dict, event: Event, fresh) -> Effect:
-    match event.action:
-        case Action.ENTER:
-            return _enter(enc, s, event)
-        case Action.WRITE:
-            return _write(enc, s, event, fresh)
-        case Action.EXIT:
-            return _exit(enc, s, event)
-        case _:
-            return _switch(enc, s, event)
+    return _Event(enc, s, event, fresh).effect()
 
 
 def transition(enc: Encoding, s: dict, s2: dict, choice, fresh) -> Transition:
@@ -53,206 +48,219 @@ def transition(enc: Encoding, s: dict, s2: dict, choice, fresh) -> Transition:
     return Transition(tuple(constraints), z3.And(fatal_cases) if fatal_cases else TRUE, violated)
 
 
-# ---- the events ----------------------------------------------------------------------
+class _Event:
+    """One concrete event translated on an environment that starts as the state `s`."""
 
-def _task_may_act(enc: Encoding, s: dict, c: int, t: int) -> z3.BoolRef:
-    return z3.And(s[RUN, c] == t, z3.Not(s[EXITING, t]))
+    def __init__(self, enc: Encoding, s: dict, event: Event, fresh):
+        self.enc, self.s, self.event, self.fresh = enc, s, event, fresh
+        self.template = enc.table.template(event)
+        self.env = dict(s)
+        self.violated: dict = {}
+        self.stacks = False   # a push or pop ran: `!ok` and the fatal flags are in the environment
+        self.opened = False   # the event pushed a frame whose cells (FRAME keys) go to the arrays at its slot
 
+    def effect(self) -> Effect:
+        guard = self.guard()
+        if any(isinstance(op, ev.CloseFrame) for op in self.template.ops):
+            self.load_frame()
+        if any(isinstance(op, (ev.Push, ev.Pop)) for op in ev.walk(self.template.ops)):
+            self.stacks = True  # the event may be fatal: `!ok` says it was not, the flags which way it was
+            self.env.update({OK: TRUE, OVERFLOW: FALSE, UNDERFLOW: FALSE})
+        self.ops(self.template.ops)
+        env = self.env
+        ok = env.get(OK) if self.stacks else None
+        if ok is not None:
+            self.violated[P.NO_OVERFLOW] = env[OVERFLOW]
+            self.violated[P.NO_UNDERFLOW] = env[UNDERFLOW]
+        for key in [k for k in env if k[0] == FRAME]:
+            value = env.pop(key)
+            if self.opened:
+                storage = self.enc.strategy.storages[key[1]]
+                env[storage.name, self.event.task] = z3.Store(env[storage.name, self.event.task],
+                                                              env[DEPTH, self.event.task], value)
+        for flag in (OK, OVERFLOW, UNDERFLOW):
+            env.pop(flag, None)
+        assert env.keys() == self.s.keys()
+        return Effect(guard, env, ok, self.violated)
 
-def _enter(enc: Encoding, s: dict, event: Event) -> Effect:
-    c, t = event.cpu, event.task
-    kind = enc.model.kinds[event.kind]
-    d = s[DEPTH, t]
-    guard = [_task_may_act(enc, s, c, t), enc.kind_in(s, t, kind.interrupts)]
-    if enc.depth is not None:
-        guard.append(d < enc.depth)
-    if kind.max_frames is not None:
-        guard.append(enc.count(s, t, kind) < kind.max_frames)
-    slot = d + 1
-    env = dict(s)
-    env[INTERRUPTED, t] = z3.Store(s[INTERRUPTED, t], slot, s[PKRS, c])
-    frame_storages = [x for x in enc.strategy.storages if x.place.is_frame]
-    for storage in frame_storages:
-        env[FRAME, storage.index] = z3.IntVal(0)  # a new frame's cells start INIT
-    ok = _run(enc, env, ir.Hook.ENTRY, kind.index, t, c)
-    for storage in frame_storages:
-        env[storage.name, t] = z3.Store(s[storage.name, t], slot, env.pop((FRAME, storage.index)))
-    env[KIND, t] = z3.Store(s[KIND, t], slot, kind.index)
-    env[DEPTH, t] = slot
-    if enc.prefix_counts:
-        for other in enc.entries:
-            key = count_key(other, t)
-            env[key] = z3.Store(s[key], slot, z3.Select(s[key], d) + (1 if other is kind else 0))
-    else:
-        env[count_key(kind, t)] = s[count_key(kind, t)] + 1
-    violated = _fatal(env, ok)
-    violated[P.FRESH] = _and(ok, env[PKRS, c] != 0)
-    return _done(env, s, z3.And(guard), ok, violated)
+    def load_frame(self) -> None:
+        """The top frame's cells, for the handlers of the event that exits it."""
+        env, t = self.env, self.event.task
+        for storage in self.enc.strategy.storages:
+            if storage.place.is_frame:
+                env[FRAME, storage.index] = z3.Select(env[storage.name, t], env[DEPTH, t])
 
+    # ---- the guard ----------------------------------------------------------------------------
 
-def _write(enc: Encoding, s: dict, event: Event, fresh) -> Effect:
-    c, t = event.cpu, event.task
-    writes = enc.kinds_where(lambda k: k.writes)
-    guard = z3.And(_task_may_act(enc, s, c, t), enc.kind_in(s, t, writes))
-    env = dict(s)
-    env[PKRS, c] = fresh
-    ok = _run(enc, env, ir.Hook.WRITE, None, t, c)
-    violated = _fatal(env, ok)
-    violated[P.NO_CLOBBER] = _and(ok, env[PKRS, c] != fresh)
-    return _done(env, s, guard, ok, violated)
-
-
-def _exit(enc: Encoding, s: dict, event: Event) -> Effect:
-    c, t = event.cpu, event.task
-    kind = enc.model.kinds[event.kind]
-    d = s[DEPTH, t]
-    guard = z3.And(s[RUN, c] == t, d >= 1, z3.Select(s[KIND, t], d) == kind.index)
-    env = dict(s)
-    frame_storages = [x for x in enc.strategy.storages if x.place.is_frame]
-    for storage in frame_storages:
-        env[FRAME, storage.index] = z3.Select(s[storage.name, t], d)
-    ok = _run(enc, env, ir.Hook.EXIT, kind.index, t, c)
-    for storage in frame_storages:
-        del env[FRAME, storage.index]  # the popped frame's cells are never read again
-    env[DEPTH, t] = d - 1
-    env[EXITING, t] = FALSE
-    if not enc.prefix_counts:
-        env[count_key(kind, t)] = s[count_key(kind, t)] - 1
-    # The frame now on top observes unless it is user mode (a base `user`).
-    below_observes = d >= 2 if enc.base[t].user_mode else TRUE
-    violated = _fatal(env, ok)
-    violated[P.NO_LOST] = _and(ok, z3.And(below_observes, env[PKRS, c] != z3.Select(s[INTERRUPTED, t], d)))
-    return _done(env, s, guard, ok, violated)
-
-
-def _switch(enc: Encoding, s: dict, event: Event) -> Effect:
-    """schedule / preempt (switch out, then maybe in) and dispatch (switch in)."""
-    c, t, target = event.cpu, event.task, event.target
-    env = dict(s)
-    ok = None
-    if event.action is Action.DISPATCH:
-        guard = [s[RUN, c] == IDLE]
-    else:
-        flag = (lambda k: k.sleeps) if event.action is Action.SCHEDULE else (lambda k: k.preempt_on_exit)
-        guard = [_task_may_act(enc, s, c, t), enc.kind_in(s, t, enc.kinds_where(flag)), enc.atomic_below(s, t) == 0]
-        if event.action is Action.PREEMPT:
-            env[EXITING, t] = TRUE  # records nothing; checked only at its exit
+    def guard(self) -> z3.BoolRef:
+        enc, s, event = self.enc, self.s, self.event
+        if self.template.cpu_idle:
+            terms = [s[RUN, event.cpu] == IDLE]
         else:
-            # schedule needs a kind that sleeps, never user mode: the top frame observes
-            env[LEFT_WITH, t] = s[PKRS, c]
-        ok = _run(enc, env, ir.Hook.SWITCH_OUT, None, t, c)
-        env[RUN, c] = z3.IntVal(IDLE)
-    if target != IDLE:
-        guard.append(z3.Not(enc.running(s, target)))
-        env[RUN, c] = z3.IntVal(target)
-        ok = _run(enc, env, ir.Hook.SWITCH_IN, None, target, c, ok)
-    violated = _fatal(env, ok)
-    if target != IDLE:
-        violated[P.NO_STALE] = _and(ok, z3.And(enc.observes(env, target), env[PKRS, c] != env[LEFT_WITH, target]))
-    return _done(env, s, z3.And(guard), ok, violated)
+            terms = [s[RUN, event.cpu] == event.task]
+            terms += [self.condition(c) for c in self.template.guard]
+        if self.template.target is ev.Target.TASK:
+            terms.append(z3.Not(enc.running(s, event.target)))
+        return z3.And(terms)
 
+    def condition(self, condition) -> z3.BoolRef:
+        enc, s, t = self.enc, self.s, self.event.task
+        if isinstance(condition, ev.InBody):
+            return z3.Not(s[EXITING, t])
+        if isinstance(condition, ev.TopIn):
+            return enc.kind_in(s, t, condition.kinds)
+        if isinstance(condition, ev.BelowDepth):
+            return s[DEPTH, t] < enc.depth if enc.depth is not None else TRUE
+        if isinstance(condition, ev.FewerThan):
+            return enc.count(s, t, enc.model.kinds[condition.kind]) < condition.count
+        assert isinstance(condition, ev.NoneBelow)
+        return enc.below(s, t, condition.kinds) == 0
 
-def _done(env: dict, s: dict, guard, ok, violated) -> Effect:
-    for flag in (OK, OVERFLOW, UNDERFLOW):
-        env.pop(flag, None)
-    assert env.keys() == s.keys()
-    return Effect(guard, env, ok, violated)
+    # ---- locations ---------------------------------------------------------------------------
 
+    def task(self, whose: Whose) -> int:
+        return self.event.task if whose is Whose.TASK else self.event.target
 
-def _and(ok, condition):
-    return condition if ok is None else z3.And(ok, condition)
+    def key(self, location):
+        """The environment key of a location (arrays: the frame ghosts, read and written at the top)."""
+        enc, event = self.enc, self.event
+        if isinstance(location, ev.Register):
+            return (PKRS, event.cpu)
+        if isinstance(location, ev.LeftWith):
+            return (LEFT_WITH, self.task(location.whose))
+        storage = enc.strategy.storages[location.storage]
+        place = storage.place
+        if place is ir.Place.TASK:
+            return (storage.name, self.task(location.whose))
+        if place is ir.Place.CPU:
+            return (storage.name, event.cpu)
+        if place is ir.Place.GLOBAL:
+            return (storage.name, None)
+        assert place.is_frame, "frame storage is named only in entry and exit handlers (analyze.py)"
+        key = (FRAME, storage.index)
+        assert key in self.env, "frame cells exist between OpenFrame and the end of an enter, or in an exit"
+        return key
 
+    def value(self, value):
+        if isinstance(value, ev.Init):
+            return z3.IntVal(0)
+        if isinstance(value, ev.Fresh):
+            return self.fresh
+        if isinstance(value, ev.Interrupted):
+            t = self.event.task
+            return z3.Select(self.env[INTERRUPTED, t], self.env[DEPTH, t])
+        return self.env[self.key(value)]
 
-def _fatal(env: dict, ok) -> dict:
-    if ok is None:
-        return {}
-    return {P.NO_OVERFLOW: env[OVERFLOW], P.NO_UNDERFLOW: env[UNDERFLOW]}
-
-
-# ---- handlers ---------------------------------------------------------------------------
-
-def _run(enc: Encoding, env: dict, hook: ir.Hook, kind: int | None, t: int, c: int, ok=None):
-    """Run the handler that applies; return the `ok` flag (None while no push or pop can fail)."""
-    handler = enc.strategy.handler_for(hook, kind)
-    if handler is None:
-        return ok
-    stacks = _uses_stacks(handler.body)
-    if stacks:
-        env[OK] = TRUE if ok is None else ok
-        env.setdefault(OVERFLOW, FALSE)
-        env.setdefault(UNDERFLOW, FALSE)
-    elif ok is not None:
-        env[OK] = ok
-    _execute(enc, handler.body, env, t, c)
-    return env.get(OK, ok)
-
-
-def _uses_stacks(body) -> bool:
-    for statement in body:
-        if isinstance(statement, (ir.Push, ir.Pop)):
-            return True
-        if isinstance(statement, ir.If) and (_uses_stacks(statement.then) or _uses_stacks(statement.otherwise)):
-            return True
-    return False
-
-
-def _execute(enc: Encoding, body, env: dict, t: int, c: int) -> None:
-    for statement in body:
-        if isinstance(statement, ir.Assign):
-            env[_where(enc, statement.target, t, c)] = _value(enc, env, statement.value, t, c)
-        elif isinstance(statement, ir.Push):
-            entries, top = _stack(enc, statement.stack, t, c)
-            depth = env[top]
-            full = depth >= enc.strategy.storages[statement.stack].size
-            env[OVERFLOW] = z3.Or(env[OVERFLOW], z3.And(env[OK], full))
-            env[OK] = z3.And(env[OK], z3.Not(full))
-            env[entries] = z3.Store(env[entries], depth, _value(enc, env, statement.value, t, c))
-            env[top] = depth + 1
-        elif isinstance(statement, ir.Pop):
-            entries, top = _stack(enc, statement.stack, t, c)
-            depth = env[top]
-            empty = depth <= 0
-            env[UNDERFLOW] = z3.Or(env[UNDERFLOW], z3.And(env[OK], empty))
-            env[OK] = z3.And(env[OK], z3.Not(empty))
-            env[_where(enc, statement.target, t, c)] = z3.Select(env[entries], depth - 1)
-            env[top] = depth - 1
+    def assign(self, location, term) -> None:
+        if isinstance(location, ev.Interrupted):
+            t = self.event.task
+            self.env[INTERRUPTED, t] = z3.Store(self.env[INTERRUPTED, t], self.env[DEPTH, t], term)
         else:
-            left = _value(enc, env, statement.left, t, c)
-            right = _value(enc, env, statement.right, t, c)
-            condition = left == right if statement.equal else left != right
-            then, otherwise = dict(env), dict(env)
-            _execute(enc, statement.then, then, t, c)
-            _execute(enc, statement.otherwise, otherwise, t, c)
-            for key in env:
-                a, b = then[key], otherwise[key]
-                env[key] = a if a is b else z3.If(condition, a, b)
+            self.env[self.key(location)] = term
 
+    # ---- operations ------------------------------------------------------------------------------
 
-def _value(enc: Encoding, env: dict, value, t: int, c: int):
-    if isinstance(value, ir.Init):
-        return z3.IntVal(0)
-    return env[_where(enc, value, t, c)]
+    def ops(self, ops) -> None:
+        for op in ops:
+            getattr(self, type(op).__name__)(op)
 
+    def Copy(self, op: ev.Copy) -> None:  # noqa: N802 - one method per op type
+        self.assign(op.dst, self.value(op.src))
 
-def _where(enc: Encoding, value, t: int, c: int):
-    if isinstance(value, ir.Pkrs):
-        return (PKRS, c)
-    storage = enc.strategy.storages[value.storage]
-    place = storage.place
-    if place is ir.Place.TASK:
-        return (storage.name, t)
-    if place is ir.Place.CPU:
-        return (storage.name, c)
-    if place is ir.Place.GLOBAL:
-        return (storage.name, None)
-    assert place.is_frame, "analysis admits frame storage only on entry and exit"
-    return (FRAME, storage.index)
+    def _stack(self, op):
+        storage = self.enc.strategy.storages[op.stack]
+        owner = self.task(op.whose) if storage.place is ir.Place.TASK_STACK else self.event.cpu
+        return storage, (storage.name, owner), top_key(storage, owner)
 
+    def Push(self, op: ev.Push) -> None:  # noqa: N802
+        env = self.env
+        storage, entries, top = self._stack(op)
+        depth = env[top]
+        full = depth >= storage.size
+        env[OVERFLOW] = z3.Or(env[OVERFLOW], z3.And(env[OK], full))
+        env[OK] = z3.And(env[OK], z3.Not(full))
+        env[entries] = z3.Store(env[entries], depth, self.value(op.src))
+        env[top] = depth + 1
 
-def _stack(enc: Encoding, index: int, t: int, c: int):
-    storage = enc.strategy.storages[index]
-    owner = t if storage.place is ir.Place.TASK_STACK else c
-    return (storage.name, owner), top_key(storage, owner)
+    def Pop(self, op: ev.Pop) -> None:  # noqa: N802
+        env = self.env
+        _, entries, top = self._stack(op)
+        depth = env[top]
+        empty = depth <= 0
+        env[UNDERFLOW] = z3.Or(env[UNDERFLOW], z3.And(env[OK], empty))
+        env[OK] = z3.And(env[OK], z3.Not(empty))
+        self.assign(op.dst, z3.Select(env[entries], depth - 1))
+        env[top] = depth - 1
+
+    def Branch(self, op: ev.Branch) -> None:  # noqa: N802
+        left, right = self.value(op.left), self.value(op.right)
+        condition = left == right if op.equal else left != right
+        before = self.env
+        self.env = dict(before)
+        self.ops(op.then)
+        then = self.env
+        self.env = dict(before)
+        self.ops(op.otherwise)
+        otherwise = self.env
+        assert then.keys() == otherwise.keys() == before.keys()
+        self.env = {key: a if a is b else z3.If(condition, a, b)
+                    for key, a, b in ((key, then[key], otherwise[key]) for key in before)}
+
+    def Handler(self, op: ev.Handler) -> None:  # noqa: N802
+        self.ops(op.body)
+
+    def Check(self, op: ev.Check) -> None:  # noqa: N802
+        condition = self.value(op.left) != self.value(op.right)
+        if op.when is not ev.When.ALWAYS:
+            condition = z3.And(self.when(op.when), condition)
+        if self.stacks:
+            condition = z3.And(self.env[OK], condition)
+        self.violated[op.property] = condition
+
+    def when(self, when: ev.When):
+        enc, env = self.enc, self.env
+        if when is ev.When.BELOW_OBSERVES:
+            t = self.event.task  # the frame below the top is kernel code unless it is the user base
+            return env[DEPTH, t] >= 2 if enc.base[t].user_mode else TRUE
+        return enc.observes(env, self.event.target)
+
+    # ---- structure ----------------------------------------------------------------------------------
+
+    def OpenFrame(self, op: ev.OpenFrame) -> None:  # noqa: N802
+        enc, env, t = self.enc, self.env, self.event.task
+        d = env[DEPTH, t]
+        slot = d + 1
+        kind = enc.model.kinds[op.kind]
+        env[KIND, t] = z3.Store(env[KIND, t], slot, op.kind)
+        env[DEPTH, t] = slot
+        if enc.prefix_counts:
+            for other in enc.entries:
+                key = count_key(other, t)
+                env[key] = z3.Store(env[key], slot, z3.Select(env[key], d) + (1 if other is kind else 0))
+        else:
+            env[count_key(kind, t)] = env[count_key(kind, t)] + 1
+        for storage in enc.strategy.storages:
+            if storage.place.is_frame:
+                env[FRAME, storage.index] = z3.IntVal(0)  # a new frame's cells start INIT
+        self.opened = True
+
+    def CloseFrame(self, op: ev.CloseFrame) -> None:  # noqa: N802
+        enc, env, t = self.enc, self.env, self.event.task
+        kind = enc.model.kinds[self.template.kind]
+        env[DEPTH, t] = env[DEPTH, t] - 1
+        env[EXITING, t] = FALSE
+        if not enc.prefix_counts:
+            env[count_key(kind, t)] = env[count_key(kind, t)] - 1
+        self.opened = False  # the popped frame's cells are never read again
+
+    def MarkExiting(self, op: ev.MarkExiting) -> None:  # noqa: N802
+        self.env[EXITING, self.event.task] = TRUE  # records nothing; checked only at its exit
+
+    def Leave(self, op: ev.Leave) -> None:  # noqa: N802
+        self.env[RUN, self.event.cpu] = z3.IntVal(IDLE)
+
+    def Resume(self, op: ev.Resume) -> None:  # noqa: N802
+        self.env[RUN, self.event.cpu] = z3.IntVal(self.event.target)
 
 
 __all__ = ["effect", "transition"]

@@ -40,7 +40,8 @@ import z3
 
 from ..front import ir
 from ..semantics.layout import IDLE
-from ..semantics.system import Action, Event, System
+from ..semantics.events import Event
+from ..semantics.system import System
 
 P = ir.Property
 SEED = 7  # fixed random seed of every solver: runs repeat
@@ -108,6 +109,7 @@ class Encoding:
         self.entries = system.entry_kinds
         user, kthread = self.model.kind("user"), self.model.kind("kthread")
         self.base = tuple(user if t < self.bounds.tasks else kthread for t in range(self.ntasks))
+        self.table = system.table
         self.events: tuple[Event, ...] = tuple(self._events())
         self.vars: tuple[Var, ...] = tuple(self._vars())
 
@@ -211,16 +213,17 @@ class Encoding:
             return z3.And(body, s[DEPTH, t] >= 1)
         return body
 
-    def atomic_below(self, s: dict, t: int) -> z3.ArithRef:
-        """How many atomic frames lie strictly below the top frame."""
-        atomic = [k for k in self.entries if k.atomic]
-        if not atomic:
+    def below(self, s: dict, t: int, kinds) -> z3.ArithRef:
+        """How many frames of `kinds` (indices) lie strictly below the top frame (base kinds never do:
+        the base is the bottom frame)."""
+        counted = [k for k in self.entries if k.index in kinds]
+        if not counted:
             return z3.IntVal(0)
         d = s[DEPTH, t]
         if self.prefix_counts:
-            return z3.If(d >= 1, z3.Sum([z3.Select(s[count_key(k, t)], d - 1) for k in atomic]), 0)
-        total = z3.Sum([s[count_key(k, t)] for k in atomic])
-        return total - z3.If(self.kind_in(s, t, {k.index for k in atomic}), 1, 0)
+            return z3.If(d >= 1, z3.Sum([z3.Select(s[count_key(k, t)], d - 1) for k in counted]), 0)
+        total = z3.Sum([s[count_key(k, t)] for k in counted])
+        return total - z3.If(self.kind_in(s, t, {k.index for k in counted}), 1, 0)
 
     def count(self, s: dict, t: int, kind: ir.FrameKind) -> z3.ArithRef:
         """Frames of `kind` on task t's stack."""
@@ -247,19 +250,8 @@ class Encoding:
     # ---- events ------------------------------------------------------------------
 
     def _events(self):
-        tasks = range(self.ntasks)
-        for c in range(self.ncpus):
-            for t in tasks:
-                for kind in self.entries:
-                    yield Event(Action.ENTER, c, t, kind=kind.index)
-                yield Event(Action.WRITE, c, t)
-                for kind in self.entries:
-                    yield Event(Action.EXIT, c, t, kind=kind.index)
-                for action in (Action.SCHEDULE, Action.PREEMPT):
-                    for target in (*[u for u in tasks if u != t], IDLE):
-                        yield Event(action, c, t, target=target)
-            for target in tasks:
-                yield Event(Action.DISPATCH, c, IDLE, target=target)
+        """Every concrete event, in the table's order (semantics/events.py)."""
+        return self.system.events()
 
 
 __all__ = ["Encoding", "Effect", "Transition", "Var", "solver", "SEED", "count_key", "top_key"]
