@@ -1,17 +1,21 @@
-"""The strategy's handlers as Promela: one inline per handler, one statement per line of the spec.
+"""The table's operations as Promela: one inline per handler, one per event template.
 
-Inside an inline `t` is the task and `c` its CPU; frame storage belongs to
-the frame `task[t].top` (the one being entered or exited). A push onto a
-full stack or a pop from an empty one asserts its property and sets `fatal`:
-the step then ends in the one halted state (promela.py), and any later push
-or pop of the same step does nothing, so that only the first fatal operation
-is reported, as in system.py.
+Inside an inline `t` is the task whose scope the code runs in (for a
+switch-in handler, the incoming task), `c` its CPU and `u` the incoming
+task of a switch; frame storage and the interrupted value belong to the
+frame `task[t].top` (the one entered, or exited). A push onto a full stack
+or a pop from an empty one asserts its property and sets `fatal`: the step
+then ends in the one halted state (promela.py), and any later push or pop
+of the same step does nothing, so that only the first fatal operation is
+reported, as in semantics/system.py; a check after it is not made.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..front import ir
+from ..semantics import events as ev
+from ..semantics.events import Whose
 from .names import Names, comment
 
 P = ir.Property
@@ -23,82 +27,135 @@ class Actions:
     names: Names
     asserted: frozenset[ir.Property]
 
-    def value(self, value) -> str:
-        if isinstance(value, ir.Init):
+    # ---- locations ---------------------------------------------------------------------------
+
+    def task(self, whose: Whose) -> str:
+        return "t" if whose is Whose.TASK else "u"
+
+    def value(self, value, t: str = "t") -> str:
+        """A value in Promela; `t` names the task of Whose.TASK (a handler inline's own `t`)."""
+        if isinstance(value, ev.Init):
             return "INIT"
-        if isinstance(value, ir.Pkrs):
+        if isinstance(value, ev.Fresh):
+            return "FRESH"
+        if isinstance(value, ev.Register):
             return "cpu[c].pkrs"
+        if isinstance(value, ev.Interrupted):
+            return f"task[{t}].interrupted[task[{t}].top]"
+        task = t if value.whose is Whose.TASK else "u"
+        if isinstance(value, ev.LeftWith):
+            return f"task[{task}].left_with"
         storage = self.strategy.storages[value.storage]
         name = self.names.field[storage.index]
-        return {ir.Place.TASK: f"task[t].{name}", ir.Place.CPU: f"cpu[c].{name}",
-                ir.Place.GLOBAL: f"globals.{name}"}.get(storage.place, f"task[t].{name}[task[t].top]")
+        return {ir.Place.TASK: f"task[{task}].{name}", ir.Place.CPU: f"cpu[c].{name}",
+                ir.Place.GLOBAL: f"globals.{name}"}.get(storage.place, f"task[{task}].{name}[task[{task}].top]")
 
-    def stack(self, index: int) -> tuple[str, str, int]:
-        storage = self.strategy.storages[index]
-        owner = "task[t]" if storage.place is ir.Place.TASK_STACK else "cpu[c]"
-        name = f"{owner}.{self.names.field[index]}"
+    def stack(self, op, t: str = "t") -> tuple[str, str, int]:
+        storage = self.strategy.storages[op.stack]
+        task = t if op.whose is Whose.TASK else "u"
+        owner = f"task[{task}]" if storage.place is ir.Place.TASK_STACK else "cpu[c]"
+        name = f"{owner}.{self.names.field[op.stack]}"
         return name, f"{name}_index", storage.size
 
     def check(self, prop: ir.Property, condition: str, indent: str) -> list[str]:
+        """The property's flag: 0 when the step violates it (not after a fatal push or pop)."""
         if prop not in self.asserted:
             return []
         return [f"{indent}{prop.value} = " + ("0;" if condition == "false" else f"({condition});"),
                 f"{indent}assert({prop.value});",
                 f"{indent}{prop.value} = 1;"]
 
-    def statements(self, body, indent: str) -> list[str]:
+    # ---- statements (the handlers' bodies) -------------------------------------------------------
+
+    def statements(self, ops, indent: str) -> list[str]:
         out = []
-        for statement in body:
-            out.append(f"{indent}/* {comment(statement.span.text.splitlines()[0])} */")
-            if isinstance(statement, ir.Assign):
-                out.append(f"{indent}{self.value(statement.target)} = {self.value(statement.value)};")
-            elif isinstance(statement, ir.Push):
-                entries, index, size = self.stack(statement.stack)
+        for op in ops:
+            out.append(f"{indent}/* {comment(op.statement.span.text.splitlines()[0])} */")
+            if isinstance(op, ev.Copy):
+                out.append(f"{indent}{self.value(op.dst)} = {self.value(op.src)};")
+            elif isinstance(op, ev.Push):
+                entries, index, size = self.stack(op)
                 out += [f"{indent}if",
                         f"{indent}:: !fatal && {index} == {size} ->  /* full: the kernel BUG()s */",
                         *self.check(P.NO_OVERFLOW, "false", indent + "    "),
                         f"{indent}    fatal = 1",
                         f"{indent}:: !fatal && {index} < {size} ->",
-                        f"{indent}    {entries}[{index}] = {self.value(statement.value)};",
+                        f"{indent}    {entries}[{index}] = {self.value(op.src)};",
                         f"{indent}    {index}++",
                         f"{indent}:: else -> skip  /* an earlier push or pop of this step was fatal */",
                         f"{indent}fi;"]
-            elif isinstance(statement, ir.Pop):
-                entries, index, _ = self.stack(statement.stack)
+            elif isinstance(op, ev.Pop):
+                entries, index, _ = self.stack(op)
                 out += [f"{indent}if",
                         f"{indent}:: !fatal && {index} == 0 ->  /* empty: the kernel BUG()s */",
                         *self.check(P.NO_UNDERFLOW, "false", indent + "    "),
                         f"{indent}    fatal = 1",
                         f"{indent}:: !fatal && {index} > 0 ->",
                         f"{indent}    {index}--;",
-                        f"{indent}    {self.value(statement.target)} = {entries}[{index}];",
+                        f"{indent}    {self.value(op.dst)} = {entries}[{index}];",
                         f"{indent}    {entries}[{index}] = INIT  /* above the top: unreadable until pushed again */",
                         f"{indent}:: else -> skip  /* an earlier push or pop of this step was fatal */",
                         f"{indent}fi;"]
             else:
-                test = "==" if statement.equal else "!="
+                assert isinstance(op, ev.Branch)
+                test = "==" if op.equal else "!="
                 out += [f"{indent}if",
-                        f"{indent}:: {self.value(statement.left)} {test} {self.value(statement.right)} ->",
-                        *(self.statements(statement.then, indent + "    ") or [f"{indent}    skip"]),
+                        f"{indent}:: {self.value(op.left)} {test} {self.value(op.right)} ->",
+                        *(self.statements(op.then, indent + "    ") or [f"{indent}    skip"]),
                         f"{indent}:: else ->",
-                        *(self.statements(statement.otherwise, indent + "    ") or [f"{indent}    skip"]),
+                        *(self.statements(op.otherwise, indent + "    ") or [f"{indent}    skip"]),
                         f"{indent}fi;"]
         if out:
             out[-1] = out[-1].removesuffix(";")
         return out
 
     def inlines(self) -> list[str]:
+        """One inline per handler of the spec, in the spec's order."""
         out = ["/* ---- the strategy's actions, one inline per handler of the spec ----",
-               "   t: the task, c: its CPU; frame storage belongs to the frame task[t].top. */"]
+               "   t: the task in scope, c: its CPU; frame storage belongs to the frame task[t].top. */"]
         for handler, name in zip(self.strategy.handlers, self.names.handler):
+            body = ev.statements(handler.body, Whose.TASK)
             out += [f"/* {comment(handler.span.text.splitlines()[0])} */",
                     f"inline {name}(t, c) {{",
-                    *(self.statements(handler.body, "    ") or ["    skip"]),
+                    *(self.statements(body, "    ") or ["    skip"]),
                     "}"]
         return out
 
-    def run_handler(self, hook: ir.Hook, kind: int | None = None) -> str:
-        handler = self.strategy.handler_for(hook, kind)
-        if handler is None:
-            return "skip  /* no handler */"
-        return f"{self.names.handler[self.strategy.handlers.index(handler)]}(t, c)"
+    def call(self, op: ev.Handler) -> str:
+        """The call of a handler's inline, in the scope of the task it runs for."""
+        name = self.names.handler[self.strategy.handlers.index(op.handler)]
+        return f"{name}({self.task(op.whose)}, c)"
+
+    # ---- the events ----------------------------------------------------------------------------------
+
+    def event(self, template: ev.Template, kind_constant: str | None) -> list[str]:
+        """The body of one template's inline (t: the acting task, c: its CPU, u: the incoming task)."""
+        out = []
+        for op in template.ops:
+            if isinstance(op, ev.Copy):
+                out.append(f"    {self.value(op.dst)} = {self.value(op.src)};")
+            elif isinstance(op, ev.Handler):
+                out.append(f"    {self.call(op)};")
+            elif isinstance(op, ev.Check):
+                out += self.check(op.property, f"fatal || {self.condition(op)}", "    ")
+            elif isinstance(op, ev.OpenFrame):
+                out.append(f"    push_frame(t, {kind_constant});")
+            elif isinstance(op, ev.CloseFrame):
+                out.append("    pop_frame(t);")  # after a fatal step halt() resets the whole state anyway
+            elif isinstance(op, ev.MarkExiting):
+                out.append("    task[t].exiting[task[t].top] = 1;")
+            elif isinstance(op, ev.Leave):
+                out.append("    cpu[c].running = IDLE;")
+            else:
+                assert isinstance(op, ev.Resume)
+                out.append("    cpu[c].running = u;")
+        return out + ["    finish()"]
+
+    def condition(self, op: ev.Check) -> str:
+        """The check holds: `when` is false, or the two values are equal."""
+        equal = f"{self.value(op.left)} == {self.value(op.right)}"
+        if op.when is ev.When.ALWAYS:
+            return equal
+        if op.when is ev.When.BELOW_OBSERVES:
+            return f"user_mode(task[t].kind[task[t].top - 1]) || {equal}"
+        return f"task[u].exiting[task[u].top] || user_mode(top_kind(u)) || {equal}"

@@ -26,8 +26,9 @@ OWN_NAMES = frozenset("""
     task cpu globals halted fatal kernel top kind exiting frames_of left_with interrupted running pkrs
     t c u k K f boot halt canonicalize push_frame pop_frame top_kind runs in_body ready no_atomic_below
     atomic_frames is_atomic user_mode writes sleeps preempt_on_exit may_write may_schedule may_preempt may_exit
-    leave_cpu preempt_cpu enter_cpu stay_idle write_pkrs exit_frame finish_enter rename_value canonical_name
-    canonical_next
+    write_pkrs schedule_to_task schedule_to_idle preempt_to_task preempt_to_idle dispatch_task finish
+    may_write_pkrs may_schedule_to_task may_schedule_to_idle may_preempt_to_task may_preempt_to_idle
+    rename_value canonical_name canonical_next
 """.split()) | {p.value for p in ir.Property}
 OWN_CONSTANTS = frozenset("NTASKS CPUS DEPTH IDLE INIT FRESH UNNAMED NKINDS".split())
 
@@ -61,8 +62,8 @@ def names_for(strategy: ir.Strategy) -> Names:
     model = strategy.model
     taken = set(OWN_CONSTANTS)
     kind = tuple(_unique(identifier(k.name).upper(), taken, "_KIND") for k in model.kinds)
-    taken = set(PROMELA_WORDS | OWN_NAMES) | {f"may_enter_{k.lower()}" for k in kind} | \
-        {f"enter_{k.lower()}" for k in kind}
+    taken = set(PROMELA_WORDS | OWN_NAMES) | {f"{prefix}{k.lower()}" for k in kind
+                                               for prefix in ("enter_", "exit_", "may_enter_", "may_exit_")}
     fields = []
     for storage in strategy.storages:
         name = _unique(identifier(storage.name), taken, "_")

@@ -25,6 +25,7 @@ Beyond our states SPIN stores the state before `boot()` (one more), and the
 from __future__ import annotations
 
 from ..front import ir
+from ..semantics import events as ev
 from ..semantics.layout import build_layout
 from .actions import Actions
 from .names import comment, names_for
@@ -58,6 +59,7 @@ class _Writer:
         self.names = names_for(strategy)
         self.kind, self.kind_id, self.field = self.names.kind, self.names.kind_id, self.names.field
         self.actions = Actions(strategy, self.names, frozenset(self.asserted))
+        self.table = ev.table(strategy)
         self.lines: list[str] = []
 
     # ---- output helpers ----------------------------------------------------------------
@@ -116,12 +118,7 @@ class _Writer:
         for k in self.model.kinds:
             what = ("base, user mode: PKRS is not observed there" if k.user_mode else "base") if k.is_base else "entry"
             self.emit(f"#define {self.kind[k.index]:<12} {k.index + 1}  /* {k.name}: {what} */")
-        self.emit(f"#define NKINDS       {len(self.model.kinds)}",
-                  f"#define user_mode(k)       {self.kinds_where(lambda k: k.user_mode)}",
-                  f"#define writes(k)          {self.kinds_where(lambda k: k.writes)}",
-                  f"#define sleeps(k)          {self.kinds_where(lambda k: k.sleeps)}",
-                  f"#define is_atomic(k)       {self.kinds_where(lambda k: k.atomic)}",
-                  f"#define preempt_on_exit(k) {self.kinds_where(lambda k: k.preempt_on_exit)}")
+        self.emit(f"#define NKINDS       {len(self.model.kinds)}")
 
     def state(self) -> None:
         field, places = self.field, ir.Place
@@ -224,34 +221,24 @@ class _Writer:
 
     def frames(self) -> None:
         ready = " && ".join(f"cpu[{c}].running != (t)" for c in range(self.bounds.cpus))
-        atomic = " + ".join(f"task[t].frames_of[{self.kind[k.index]}]" for k in self.model.kinds if k.atomic) or "0"
-        self.emit("/* ---- frames, and when each event is enabled (system.py, _task_events) ---- */",
+        self.emit("/* ---- frames, and when each event is enabled (the guards of semantics/events.py) ---- */",
                   "#define top_kind(t)        task[t].kind[task[t].top]",
                   "#define runs(c, t)         (!halted && cpu[c].running == (t))",
                   f"#define ready(t)           ({ready})",
                   "#define in_body(t)         (!task[t].exiting[task[t].top])",
-                  f"#define atomic_frames(t)   ({atomic})",
-                  "#define no_atomic_below(t) (atomic_frames(t) == is_atomic(top_kind(t)))",
-                  "#define may_write(t)       (in_body(t) && writes(top_kind(t)))",
-                  "#define may_schedule(t)    (in_body(t) && sleeps(top_kind(t)) && no_atomic_below(t))",
-                  "#define may_preempt(t)     (in_body(t) && preempt_on_exit(top_kind(t)) && no_atomic_below(t))",
-                  "#define may_exit(t)        (task[t].top > 0)")
-        for k in self.model.entries:
-            terms = ["in_body(t)", "task[t].top < DEPTH",
-                     self.kinds_where(lambda below: below.index in k.interrupts, "top_kind(t)")]
-            if k.max_frames is not None:
-                terms.append(f"task[t].frames_of[{self.kind[k.index]}] < {k.max_frames}")
-            self.emit(f"#define may_enter_{self.kind_id[k.index]}(t) ({' && '.join(terms)})")
+                  f"#define user_mode(k)       {self.kinds_where(lambda k: k.user_mode)}")
+        for template in self.table.templates:
+            if not template.cpu_idle:
+                guard = " && ".join(self.condition(c) for c in template.guard) or "true"
+                self.emit(f"#define may_{self.event_name(template)}(t) ({guard})")
         frame_cells = [f"    task[t].{self.field[s.index]}[task[t].top] = INIT;"
                        for s in self.strategy.storages if s.place.is_frame]
         self.emit("",
-                  "/* The frame is pushed before the entry actions run, so that they reach its storage",
-                  "   as task[t].X[task[t].top]; the interrupted value is recorded before any action. */",
-                  "inline push_frame(t, c, K) {",
+                  "/* A new frame: the event's frame from now on, reached as task[t].X[task[t].top]. */",
+                  "inline push_frame(t, K) {",
                   "    task[t].top++;",
                   "    task[t].kind[task[t].top] = K;",
-                  "    task[t].frames_of[K]++;",
-                  "    task[t].interrupted[task[t].top] = cpu[c].pkrs",
+                  "    task[t].frames_of[K]++",
                   "}",
                   "/* A popped frame's cells are cleared: equal futures are equal states. */",
                   "inline pop_frame(t) {",
@@ -261,7 +248,38 @@ class _Writer:
                   "    task[t].interrupted[task[t].top] = INIT;",
                   *frame_cells,
                   "    task[t].top--",
+                  "}",
+                  "/* Every event ends here: a fatal push or pop halts, anything else is renamed canonically. */",
+                  "inline finish() {",
+                  "    if",
+                  "    :: fatal -> halt()",
+                  "    :: else -> canonicalize()",
+                  "    fi",
                   "}")
+
+    def condition(self, condition) -> str:
+        if isinstance(condition, ev.InBody):
+            return "in_body(t)"
+        if isinstance(condition, ev.TopIn):
+            return self.kinds_where(lambda k: k.index in condition.kinds, "top_kind(t)")
+        if isinstance(condition, ev.BelowDepth):
+            return "task[t].top < DEPTH"
+        if isinstance(condition, ev.FewerThan):
+            return f"task[t].frames_of[{self.kind[condition.kind]}] < {condition.count}"
+        assert isinstance(condition, ev.NoneBelow)
+        counted = " + ".join(f"task[t].frames_of[{self.kind[k.index]}]" for k in self.model.kinds
+                             if k.index in condition.kinds) or "0"
+        # frames of these kinds on the stack, less the top one if it is one of them
+        return f"({counted}) == {self.kinds_where(lambda k: k.index in condition.kinds, 'top_kind(t)')}"
+
+    def event_name(self, template: ev.Template) -> str:
+        """enter_page_fault, exit_irq, write_pkrs, schedule_to_task, preempt_to_idle, dispatch_task."""
+        if template.kind is not None:
+            return f"{template.action.value}_{self.kind_id[template.kind]}"
+        if template.action is ev.Action.WRITE:
+            return "write_pkrs"
+        return f"{template.action.value}_to_{template.target.value}" if template.action is not ev.Action.DISPATCH \
+            else "dispatch_task"
 
     def handlers(self) -> None:
         self.emit(*self.actions.inlines())
@@ -269,82 +287,13 @@ class _Writer:
     # ---- events -------------------------------------------------------------------------------------
 
     def events(self) -> None:
-        self.emit("/* ---- events: each runs as one d_step, then renames values canonically ---- */",
-                  "inline finish_enter(t, c) {",
-                  "    if",
-                  "    :: fatal -> halt()",
-                  "    :: else ->",
-                  *self.actions.check(P.FRESH, "cpu[c].pkrs == INIT", "        "),
-                  "        canonicalize()",
-                  "    fi",
-                  "}")
-        for k in self.model.entries:
-            self.emit(f"inline enter_{self.kind_id[k.index]}(t, c) {{",
-                      f"    push_frame(t, c, {self.kind[k.index]});",
-                      f"    {self.actions.run_handler(ir.Hook.ENTRY, k.index)};",
-                      "    finish_enter(t, c)",
+        self.emit("/* ---- events, one inline per template of semantics/events.py; each runs as one d_step ----",
+                  "   t: the task acting, c: its CPU, u: the task switched in (a dispatch's task). */")
+        for template in self.table.templates:
+            kind = self.kind[template.kind] if template.kind is not None else None
+            self.emit(f"inline {self.event_name(template)}(t, c, u) {{",
+                      *self.actions.event(template, kind),
                       "}")
-        by_handler: dict[str, list[str]] = {}  # kinds that share an exit handler share one option
-        for k in self.model.entries:
-            by_handler.setdefault(self.actions.run_handler(ir.Hook.EXIT, k.index), []).append(self.kind[k.index])
-        exits = [f"    :: {' || '.join(f'top_kind(t) == {kind}' for kind in kinds)} -> {run}"
-                 for run, kinds in by_handler.items()] or ["    :: else -> skip  /* the model has no entry kind */"]
-        self.emit("inline write_pkrs(t, c) {",
-                  "    cpu[c].pkrs = FRESH;",
-                  f"    {self.actions.run_handler(ir.Hook.WRITE)};",
-                  "    if",
-                  "    :: fatal -> halt()",
-                  "    :: else ->",
-                  *self.actions.check(P.NO_CLOBBER, "cpu[c].pkrs == FRESH", "        "),
-                  "        canonicalize()",
-                  "    fi",
-                  "}",
-                  "inline exit_frame(t, c) {",
-                  "    if",
-                  *exits,
-                  "    fi;",
-                  "    if",
-                  "    :: fatal -> halt()",
-                  "    :: else ->",
-                  *self.actions.check(P.NO_LOST, "user_mode(task[t].kind[task[t].top - 1]) || "
-                                         "cpu[c].pkrs == task[t].interrupted[task[t].top]", "        "),
-                  "        pop_frame(t);",
-                  "        canonicalize()",
-                  "    fi",
-                  "}",
-                  "/* switch out after schedule: an observing frame records the value it leaves with */",
-                  "inline leave_cpu(t, c) {",
-                  "    if",
-                  "    :: !user_mode(top_kind(t)) -> task[t].left_with = cpu[c].pkrs",
-                  "    :: else -> skip",
-                  "    fi;",
-                  f"    {self.actions.run_handler(ir.Hook.SWITCH_OUT)};",
-                  "    cpu[c].running = IDLE",
-                  "}",
-                  "/* switch out after preempt: the frame is marked exiting first and records nothing */",
-                  "inline preempt_cpu(t, c) {",
-                  "    task[t].exiting[task[t].top] = 1;",
-                  f"    {self.actions.run_handler(ir.Hook.SWITCH_OUT)};",
-                  "    cpu[c].running = IDLE",
-                  "}",
-                  "/* switch in task t on CPU c; no_stale when the resumed frame observes */",
-                  "inline enter_cpu(t, c) {",
-                  "    cpu[c].running = t;",
-                  f"    {self.actions.run_handler(ir.Hook.SWITCH_IN)};",
-                  "    if",
-                  "    :: fatal -> halt()",
-                  "    :: else ->",
-                  *self.actions.check(P.NO_STALE, "task[t].exiting[task[t].top] || user_mode(top_kind(t)) || "
-                                          "cpu[c].pkrs == task[t].left_with", "        "),
-                  "        canonicalize()",
-                  "    fi",
-                  "}",
-                  "inline stay_idle() {",
-                  "    if",
-                  "    :: fatal -> halt()",
-                  "    :: else -> canonicalize()",
-                  "    fi",
-                  "}")
 
     def process(self) -> None:
         b = self.bounds
@@ -361,32 +310,45 @@ class _Writer:
                   "    d_step { boot() };",
                   "end:  /* a path may end: nothing enabled is not an error */",
                   "    do")
+        tasks = range(self.ntasks)
         for c in range(b.cpus):
-            for t in range(self.ntasks):
-                others = [u for u in range(self.ntasks) if u != t]
+            for t in tasks:
                 self.emit(f"    /* task {t} on CPU {c} */")
-                for k in self.model.entries:
-                    name = self.kind_id[k.index]
-                    self.option(c, t, f"may_enter_{name}({t})", f"enter_{name}({t}, {c})", f"enter {k.name}")
-                self.option(c, t, f"may_write({t})", f"write_pkrs({t}, {c})", "write")
-                self.option(c, t, f"may_exit({t})", f"exit_frame({t}, {c})", "exit (frame kind %d)",
-                            f"top_kind({t})")
-                for event, guard, out in (("schedule", "may_schedule", "leave_cpu"),
-                                          ("preempt", "may_preempt", "preempt_cpu")):
-                    for u in others:
-                        self.option(c, t, f"{guard}({t}) && ready({u})", f"{out}({t}, {c}); enter_cpu({u}, {c})",
-                                    f"{event} -> task {u}")
-                    self.option(c, t, f"{guard}({t})", f"{out}({t}, {c}); stay_idle()", f"{event} -> idle")
+                for template in self.table.task_templates:
+                    for event in ev.instances(template, c, t, tasks):
+                        self.option(template, event)
             self.emit(f"    /* CPU {c} idle: dispatch a ready task */")
-            for u in range(self.ntasks):
-                self.option(c, None, f"cpu[{c}].running == IDLE && ready({u})", f"enter_cpu({u}, {c})",
-                            f"dispatch task {u}")
+            for template in self.table.by_action(ev.Action.DISPATCH):
+                for event in ev.instances(template, c, ev.IDLE, tasks):
+                    self.option(template, event)
         self.emit("    od", "}")
 
-    def option(self, c: int, t: int | None, guard: str, effect: str, event: str, *values: str) -> None:
+    def option(self, template: ev.Template, event: ev.Event) -> None:
         """One event as one `do` option. The printf shows in a trail replayed by `./pan -r`
         (pan prints nothing during the search itself)."""
-        on = f"runs({c}, {t})" if t is not None else "!halted"
-        who = f"cpu {c} task {t}" if t is not None else f"cpu {c}"
-        args = "".join(f", {v}" for v in values)
-        self.emit(f'    :: d_step {{ {on} && {guard} -> printf("{who}: {event}\\n"{args}); {effect} }}')
+        c, t, u = event.cpu, event.task, event.target
+        name = self.event_name(template)
+        if template.cpu_idle:
+            on, who, guard, args = "!halted", f"cpu {c}", f"cpu[{c}].running == IDLE && ready({u})", f"{u}, {c}, {u}"
+        else:
+            on, who, guard = f"runs({c}, {t})", f"cpu {c} task {t}", f"may_{name}({t})"
+            if template.target is ev.Target.TASK:
+                guard += f" && ready({u})"
+            args = f"{t}, {c}, {u if u >= 0 else 'IDLE'}"
+        self.emit(f'    :: d_step {{ {on} && {guard} -> printf("{who}: {self.describe(event)}\\n"); '
+                  f'{name}({args}) }}')
+
+    def describe(self, event: ev.Event) -> str:
+        """The event as the trail prints it (as traces say it: `enter syscall`, `schedule -> task 1`)."""
+        kinds = self.model.kinds
+        match event.action:
+            case ev.Action.ENTER:
+                return f"enter {kinds[event.kind].name}"
+            case ev.Action.EXIT:
+                return f"exit {kinds[event.kind].name}"
+            case ev.Action.WRITE:
+                return "write"
+            case ev.Action.DISPATCH:
+                return f"dispatch task {event.target}"
+            case _:
+                return f"{event.action.value} -> {'idle' if event.target < 0 else f'task {event.target}'}"
