@@ -1,10 +1,9 @@
-"""The command line: arguments -> a command -> exit code.
+"""The command line: arguments -> a command -> its outcome -> the exit code.
 
 The only module (with commands/) that prints, reads options and exits.
 Each subcommand lives in `commands/NAME.py` with `add_arguments(parser)` and
-`run(args, terminal) -> int`. Exit codes: 0 every property holds (or is
-proved), 1 a property is violated, 2 the input or the command line is wrong,
-3 a limit was hit before a verdict.
+`run(args, terminal) -> Outcome`; outcome.py turns an outcome into the exit
+code (and owns the table of codes).
 """
 from __future__ import annotations
 
@@ -15,15 +14,16 @@ import sys
 from rich.console import Console
 
 from .commands import COMMANDS
-from .commands.common import EXIT_INPUT, EXIT_LIMIT, Terminal
+from .commands.common import Terminal
 from .front.diagnostics import InputError
+from .outcome import ExitCode, Outcome, exit_code
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse's own usage errors: exit 2, no traceback
         self.print_usage(sys.stderr)
         print(f"pkrsverify: error: {message}", file=sys.stderr)
-        raise SystemExit(EXIT_INPUT)
+        raise SystemExit(int(ExitCode.INPUT))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,22 +49,23 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     terminal = terminal_for(getattr(args, "plain", False))
     try:
-        return COMMANDS[args.command].run(args, terminal)
+        outcome = COMMANDS[args.command].run(args, terminal)
     except InputError as error:
         for diagnostic in error.diagnostics:
             print(diagnostic.render(), file=sys.stderr)
         count = len(error.diagnostics)
         print(f"pkrsverify: {count} error{'s' if count != 1 else ''}; nothing was checked", file=sys.stderr)
-        return EXIT_INPUT
+        outcome = Outcome(input_error=True)
     except KeyboardInterrupt:
         print("pkrsverify: interrupted", file=sys.stderr)
-        return EXIT_LIMIT
+        outcome = Outcome(interrupted=True)
     except BrokenPipeError:
         # The reader (`| head`) closed the pipe: the report was not delivered
         # whole, so no verdict can be claimed. Point stdout at /dev/null so
         # the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_LIMIT
+        outcome = Outcome(undecided=True)
+    return exit_code(outcome)
 
 
 def main_exit() -> None:

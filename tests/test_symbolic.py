@@ -14,7 +14,8 @@ import pytest
 
 from conftest import CASES, KERNEL_FACTS_TABLE as TABLE, ROOT, SPECS, run_cli
 from pkrsverify.front import ir
-from pkrsverify.analyses.agreement import EXIT_DISAGREE, disagreements
+from pkrsverify.analyses.agreement import disagreements
+from pkrsverify.outcome import ExitCode
 from pkrsverify.explicit import engine as explicit
 from pkrsverify.symbolic import engine as symbolic
 from pkrsverify.symbolic.encoding import Encoding
@@ -166,6 +167,6 @@ def test_a_disagreement_fails_loudly_with_its_own_exit_code(monkeypatch):
     monkeypatch.setattr(symbolic, "check", wrong)
     code, _, err = run_cli("check", str(SPECS / "pt_regs.spec"), "--engine", "both", "--depth", "1",
                            "--tasks", "2", "--property", "no_stale")
-    assert code == EXIT_DISAGREE
+    assert code == ExitCode.DISAGREE
     assert "INTERNAL ERROR: the engines disagree" in err
     assert "no_stale: explicit engine says violated in 5 events, z3 says proved" in err

@@ -22,9 +22,6 @@ from dataclasses import dataclass
 from ..front import ir
 from ..result import CheckResult, PropertyResult, Verdict
 
-EXIT_DISAGREE = 4  # the engines disagree: an internal error, never a verdict
-
-
 @dataclass(frozen=True, slots=True)
 class Disagreement:
     property: ir.Property
@@ -73,4 +70,4 @@ def _agree(explicit: PropertyResult, explored: int, z3: PropertyResult, refuted:
     return True
 
 
-__all__ = ["disagreements", "Disagreement", "EXIT_DISAGREE", "claim"]
+__all__ = ["disagreements", "Disagreement", "claim"]

@@ -124,3 +124,22 @@ def _unknown(e: ir.Expectation, note: str, levels: int, covers_spec: bool) -> Ju
         return Judgement(e, Outcome.MISMATCH, f"no violation within {levels} events",
                          "a search limit was hit, but only after every scenario that short")
     return Judgement(e, Outcome.UNDECIDED, actual)
+
+
+@dataclass(frozen=True, slots=True)
+class SpecOutcome:
+    """One spec of a `test` run: its expectations judged against the run."""
+
+    path: str
+    strategy: str
+    spec_bounds: ir.Bounds            # the bounds the expectations speak of
+    result: CheckResult | None        # None: the spec has no expectations
+    judgements: tuple[Judgement, ...]
+
+    @property
+    def outcome(self) -> Outcome | None:
+        outcomes = {j.outcome for j in self.judgements}
+        for worst in (Outcome.MISMATCH, Outcome.UNDECIDED, Outcome.MET):
+            if worst in outcomes:
+                return worst
+        return None

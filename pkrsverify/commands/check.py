@@ -7,7 +7,7 @@ from rich.live import Live
 from rich.text import Text
 
 from ..front import ir
-from ..analyses.agreement import EXIT_DISAGREE, disagreements
+from ..analyses.agreement import disagreements
 from ..front.diagnostics import Code, Diagnostic, InputError
 from ..symbolic import engine as symbolic
 from ..explain.trace import explain, explain_one
@@ -16,8 +16,9 @@ from ..explicit.reduce import Reductions
 from ..report.text import heading, render_text, violation
 from ..result import CheckResult, Verdict
 from ..semantics.system import System
-from .common import UNBOUNDED, Terminal, add_bound_arguments, exit_code, load_all, seconds, whole_number
-from .output import add_report_arguments, check_paths, emit, shows_text, timings
+from ..outcome import ExitCode, Outcome, of_results
+from .common import UNBOUNDED, Terminal, add_bound_arguments, load_all, seconds, whole_number
+from .output import add_report_arguments, check_paths, emit_checked, shows_text, timings
 
 HELP = "check strategy specs against their model"
 DEFAULT_MAX_STATES = 5_000_000  # about 4 GB of visited states; raise it with --max-states
@@ -29,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", choices=("explicit", "z3", "both"), default="explicit",
                         help="explicit: BFS over every reachable state (HOLDS within bounds); z3: proofs "
                              "(Houdini, Spacer) and BMC (PROVED for any number of steps); both: run both and "
-                             f"compare (a disagreement is a bug: exit {EXIT_DISAGREE})")
+                             f"compare (a disagreement is a bug: exit {int(ExitCode.DISAGREE)})")
     parser.add_argument("--max-steps", type=whole_number, default=symbolic.MAX_STEPS, metavar="N",
                         help=f"z3: unroll BMC at most N events (default {symbolic.MAX_STEPS})")
     parser.add_argument("--show-invariant", action="store_true",
@@ -46,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plain", action="store_true", help="plain text: no colour, at most 72 columns (for mail)")
 
 
-def run(args, terminal: Terminal) -> int:
+def run(args, terminal: Terminal) -> Outcome:
     strategies = load_all(args.files, args)  # bad input anywhere is reported before any search
     check_paths(args)
     properties = tuple(ir.Property(p) for p in args.property) if args.property else None
@@ -61,8 +62,8 @@ def run(args, terminal: Terminal) -> int:
         reported += [(path, strategy)] * len(pair)
         if len(pair) == 2:
             disagree |= _compare(path, *pair, terminal, shown == "text")
-    emit(args, terminal, results, reported)
-    return EXIT_DISAGREE if disagree else exit_code(results)
+    emit_checked(args, terminal, results, reported)
+    return of_results(results) | Outcome(disagree=disagree)
 
 
 def _check_one(path, strategy, properties, limits, fmt, terminal: Terminal, timed: bool = True,

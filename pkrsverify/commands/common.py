@@ -1,4 +1,4 @@
-"""What every subcommand shares: exit codes, the terminal, argument types, loading."""
+"""What every subcommand shares: the terminal, argument types, loading. (Exit codes: outcome.py.)"""
 from __future__ import annotations
 
 import argparse
@@ -8,9 +8,6 @@ from rich.console import Console
 
 from ..front.diagnostics import InputError
 from ..front.loader import load_strategy, with_bounds
-from ..result import CheckResult
-
-EXIT_HOLDS, EXIT_VIOLATED, EXIT_INPUT, EXIT_LIMIT = 0, 1, 2, 3
 
 
 @dataclass
@@ -73,11 +70,3 @@ def load_all(paths, args) -> list:
     if errors:
         raise InputError(errors)
     return strategies
-
-
-def exit_code(results: list[CheckResult]) -> int:
-    if any(r.violated for r in results):
-        return EXIT_VIOLATED
-    if any(r.unknown for r in results):
-        return EXIT_LIMIT
-    return EXIT_HOLDS

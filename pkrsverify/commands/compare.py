@@ -7,10 +7,11 @@ from rich.text import Text
 
 from ..explain.trace import explain
 from ..explicit.engine import Limits, check
-from ..report.comparison import render_markdown_comparison, render_plain_comparison, render_rich_comparison
-from ..report.render import render
+from ..outcome import Outcome, of_results
+from ..report.comparison import render_plain_comparison, render_rich_comparison
+from ..report.render import Compared, render
 from ..semantics.system import System
-from .common import Terminal, add_bound_arguments, exit_code, load_all, seconds, whole_number
+from .common import Terminal, add_bound_arguments, load_all, seconds, whole_number
 from .output import add_report_arguments, check_paths, timings, with_reviews, write
 
 HELP = "compare designs: verdicts, review figures and each one's shortest counterexample"
@@ -33,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plain", action="store_true", help="plain text: no colour, at most 72 columns (for mail)")
 
 
-def run(args, terminal: Terminal) -> int:
+def run(args, terminal: Terminal) -> Outcome:
     strategies = load_all(args.files, args)
     check_paths(args)
     limits = Limits(max_states=args.max_states or None, timeout=args.timeout)
@@ -43,7 +44,7 @@ def run(args, terminal: Terminal) -> int:
             terminal.err.print(Text(f"checking {strategy.name} ({path})...", style="dim"))
         results.append(explain(strategy, check(System(strategy), spec=path, limits=limits)))
     results = with_reviews(results, strategies)
-    text = _document(args.format, results, args.all_traces, timings(args))
+    text = render(args.format, Compared(tuple(results), args.all_traces), timings=timings(args))
     if args.output is not None:
         write(args.output, text)
     if args.output is not None or args.format == "text":
@@ -53,12 +54,4 @@ def run(args, terminal: Terminal) -> int:
             terminal.out.print(render_rich_comparison(results, all_traces=args.all_traces))
     else:
         terminal.out.file.write(text)
-    return exit_code(results)
-
-
-def _document(fmt: str, results, all_traces: bool, timed: bool) -> str:
-    if fmt == "text":
-        return render_plain_comparison(results, all_traces=all_traces)
-    if fmt == "markdown":
-        return render_markdown_comparison(results, all_traces=all_traces)
-    return render(fmt, results, timings=timed)
+    return of_results(results)

@@ -13,7 +13,8 @@ from ..front import ir
 from ..front.diagnostics import Code, Diagnostic, InputError
 from ..export import ExportError, promela
 from ..export.spin import commands
-from .common import EXIT_HOLDS, Terminal, add_bound_arguments, load_all
+from ..outcome import Outcome
+from .common import Terminal, add_bound_arguments, load_all
 
 HELP = "write a spec as a Promela model for SPIN"
 
@@ -30,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write the model to OUT (default: standard output)")
 
 
-def run(args, terminal: Terminal) -> int:
+def run(args, terminal: Terminal) -> Outcome:
     [(path, strategy)] = load_all([args.file], args)
     properties = tuple(ir.Property(p) for p in args.property) if args.property else None
     try:
@@ -40,7 +41,7 @@ def run(args, terminal: Terminal) -> int:
                                      help="lower --tasks, --kthreads or --depth")]) from None
     if args.output is None or args.output == "-":
         terminal.out.file.write(text)
-        return EXIT_HOLDS
+        return Outcome()
     out = Path(args.output)
     try:
         out.write_text(text, encoding="utf-8")
@@ -51,4 +52,4 @@ def run(args, terminal: Terminal) -> int:
     terminal.out.print(f"wrote {out} ({strategy.name}, {strategy.bounds.describe()}); to check it with SPIN:")
     terminal.out.print(f"  cd {out.parent} && {' '.join(spin)} && {' '.join(gcc)} && {' '.join(pan)}",
                        soft_wrap=True)
-    return EXIT_HOLDS
+    return Outcome()

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..front.diagnostics import Code, Diagnostic, InputError
 from ..explicit.graph import state_graph
 from ..report.dot import GRAPH_LIMIT, StateGraph, render_dot
-from ..report.render import FORMATS, render
+from ..report.render import FORMATS, Checked, render
 from ..result import CheckResult, StopReason
 from ..analyses.review import review
 from ..semantics.system import System
@@ -59,13 +59,18 @@ def with_reviews(results: list[CheckResult], strategies) -> list[CheckResult]:
     return [replace(r, review=review(strategy)) for r, (_, strategy) in zip(results, strategies)]
 
 
-def emit(args, terminal: Terminal, results: list[CheckResult], strategies) -> None:
-    """Write the report (and the graph) where the arguments say."""
-    results = with_reviews(results, strategies)
+def emit(args, terminal: Terminal, document) -> None:
+    """Write a machine format where the arguments say: to --output, or to stdout instead of the text."""
     if args.output is not None:
-        write(args.output, render(args.format, results, timings=timings(args)))
+        write(args.output, render(args.format, document, timings=timings(args)))
     elif args.format != "text":
-        terminal.out.file.write(render(args.format, results, timings=timings(args)))
+        terminal.out.file.write(render(args.format, document, timings=timings(args)))
+
+
+def emit_checked(args, terminal: Terminal, results: list[CheckResult], strategies) -> None:
+    """`check`'s report (and the graph) where the arguments say."""
+    results = with_reviews(results, strategies)
+    emit(args, terminal, Checked(tuple(results)))
     if getattr(args, "graph", None):
         graphs = [g for g in (small_state_graph(path, strategy, result)
                               for (path, strategy), result in zip(strategies, results)) if g is not None]

@@ -11,27 +11,23 @@ input or nothing to test.
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 from pathlib import Path
 
-from rich.text import Text
-
-from ..front.diagnostics import Code, Diagnostic, InputError
+from ..analyses.judge import Outcome as Judged
+from ..analyses.judge import SpecOutcome, judge
 from ..explain.trace import explain
 from ..explicit.engine import Limits, check
-from ..analyses.judge import Judgement, Outcome, expected, judge
+from ..front.diagnostics import Code, Diagnostic, InputError
 from ..front.loader import load_strategy, with_bounds
-from ..report.junit import Case, render_suites
-from ..report.plain import unbroken, wrap
-from ..result import CheckResult
+from ..outcome import Outcome
+from ..report.render import Tested
+from ..report.suite import rich_lines, spec_lines, summary
 from ..semantics.system import System
-from .common import EXIT_HOLDS, EXIT_LIMIT, EXIT_VIOLATED, Terminal, add_bound_arguments, seconds, whole_number
-from .output import check_paths, timings, write
+from .common import Terminal, add_bound_arguments, seconds, whole_number
+from .output import add_report_arguments, check_paths, emit
 
 HELP = "check every spec against its `expect` lines (a regression suite)"
 DEFAULT_MAX_STATES = 5_000_000
-LABEL = {Outcome.MET: "PASS", Outcome.MISMATCH: "FAIL", Outcome.UNDECIDED: "UNDECIDED"}
-STYLE = {Outcome.MET: "green", Outcome.MISMATCH: "bold red", Outcome.UNDECIDED: "yellow"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,65 +37,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-states", type=whole_number, default=DEFAULT_MAX_STATES, metavar="N",
                         help=f"stop a spec's search after N states (default {DEFAULT_MAX_STATES:,})")
     parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help="stop a spec's search after this long")
-    parser.add_argument("--format", choices=("text", "junit"), default="text",
-                        help="text, or JUnit XML (a testcase per expectation) for CI dashboards")
-    parser.add_argument("--output", metavar="FILE", help="write the report in --format to FILE")
-    parser.add_argument("--no-timings", action="store_true", help="leave times out of the report")
+    add_report_arguments(parser, graph=False)
     parser.add_argument("--plain", action="store_true", help="plain text: no colour, at most 72 columns")
 
 
-@dataclass(frozen=True, slots=True)
-class SpecOutcome:
-    path: str
-    strategy: str
-    spec_bounds: object               # ir.Bounds the expectations speak of
-    result: CheckResult | None        # None: the spec has no expectations
-    judgements: tuple[Judgement, ...]
-
-    @property
-    def outcome(self) -> Outcome | None:
-        outcomes = {j.outcome for j in self.judgements}
-        for worst in (Outcome.MISMATCH, Outcome.UNDECIDED, Outcome.MET):
-            if worst in outcomes:
-                return worst
-        return None
-
-
-def run(args, terminal: Terminal) -> int:
+def run(args, terminal: Terminal) -> Outcome:
     paths = _spec_paths(args.paths or [_default_path()])
     loaded = _load(paths, args)
     check_paths(args)
     limits = Limits(max_states=args.max_states or None, timeout=args.timeout)
+    shown = args.format == "text" or args.output is not None
     outcomes = []
     for path, spec_bounds, strategy in loaded:
         if not strategy.expectations:
             outcomes.append(SpecOutcome(path, strategy.name, spec_bounds, None, ()))
-            if args.format == "text" or args.output:
-                _show(terminal, outcomes[-1])
-            continue
-        properties = tuple(dict.fromkeys(e.property for e in strategy.expectations))
-        result = explain(strategy, check(System(strategy), spec=path, properties=properties, limits=limits))
-        outcome = SpecOutcome(path, strategy.name, spec_bounds, result,
-                              tuple(judge(result, strategy.expectations, spec_bounds)))
-        outcomes.append(outcome)
-        if args.format == "text" or args.output:
-            _show(terminal, outcome)
+        else:
+            properties = tuple(dict.fromkeys(e.property for e in strategy.expectations))
+            result = explain(strategy, check(System(strategy), spec=path, properties=properties, limits=limits))
+            outcomes.append(SpecOutcome(path, strategy.name, spec_bounds, result,
+                                        tuple(judge(result, strategy.expectations, spec_bounds))))
+        if shown:
+            _show(terminal, outcomes[-1])
     if not any(o.result for o in outcomes):
         raise InputError([Diagnostic(Code.BAD_OPTION, "nothing to test: no spec under "
                                      f"{', '.join(args.paths or [_default_path()])} has an `expect` line", None)])
-    summary = _summary(outcomes)
-    if args.format == "text" or args.output:
-        terminal.out.file.write(summary + "\n")
-    if args.format == "junit" or args.output:
-        report = _junit(outcomes, timings(args)) if args.format == "junit" else _plain_report(outcomes, summary)
-        if args.output:
-            write(args.output, report)
-        else:
-            terminal.out.file.write(report)
+    if shown:
+        terminal.out.file.write(summary(outcomes) + "\n")
+    emit(args, terminal, Tested(tuple(outcomes)))
     found = {o.outcome for o in outcomes}
-    if Outcome.MISMATCH in found:
-        return EXIT_VIOLATED
-    return EXIT_LIMIT if Outcome.UNDECIDED in found else EXIT_HOLDS
+    return Outcome(violated=Judged.MISMATCH in found, undecided=Judged.UNDECIDED in found)
+
+
+def _show(terminal: Terminal, outcome: SpecOutcome) -> None:
+    if terminal.plain:
+        terminal.out.file.write("\n".join(spec_lines(outcome)) + "\n")
+        terminal.out.file.flush()
+        return
+    for line in rich_lines(outcome):
+        terminal.out.print(line)
 
 
 def _default_path() -> str:
@@ -135,74 +110,3 @@ def _load(paths: list[str], args) -> list:
     if errors:
         raise InputError(errors)
     return out
-
-
-# ---- reports ------------------------------------------------------------------------------
-
-def _lines(outcome: SpecOutcome) -> list[str]:
-    """One spec's block: its label, then every expectation not met, wrapped to 72 columns."""
-    if outcome.result is None:
-        return wrap(f"SKIP       {outcome.path} ({outcome.strategy}): no `expect` lines", "", "           ")
-    counts = {o: sum(j.outcome is o for j in outcome.judgements) for o in Outcome}
-    said = ", ".join(unbroken(f"{n} {o.value}") for o, n in counts.items() if n)
-    if said == unbroken(f"{len(outcome.judgements)} met"):
-        said = unbroken(f"{len(outcome.judgements)} expectations met")
-    head = f"{LABEL[outcome.outcome]:<10} {outcome.path} {unbroken(f'({outcome.strategy}):')} {said}"
-    lines = wrap(head, "", "           ")
-    if outcome.result.bounds != outcome.spec_bounds and outcome.outcome is not Outcome.MET:
-        lines += wrap(f"run at {outcome.result.bounds.describe()}; the spec's bounds: "
-                      f"{outcome.spec_bounds.describe()}", "           ", "             ")
-    undecided: dict[str, list[str]] = {}  # said once for every expectation undecided for one reason
-    for judgement in outcome.judgements:
-        if judgement.outcome is Outcome.MISMATCH:
-            lines += wrap(f"{LABEL[judgement.outcome]}: {judgement.describe()}", "           ", "             ")
-        elif judgement.outcome is Outcome.UNDECIDED:
-            reason = judgement.actual + (f" ({judgement.why})" if judgement.why else "")
-            undecided.setdefault(reason, []).append(unbroken(expected(judgement.expectation)))
-    for reason, expectations in undecided.items():
-        lines += wrap(f"UNDECIDED: {', '.join(expectations)}: {reason}", "           ", "             ")
-    return lines
-
-
-def _show(terminal: Terminal, outcome: SpecOutcome) -> None:
-    lines = _lines(outcome)
-    if terminal.plain or outcome.outcome is None:
-        terminal.out.file.write("\n".join(lines) + "\n")
-        terminal.out.file.flush()
-        return
-    first = Text(lines[0])
-    first.stylize(STYLE[outcome.outcome], 0, len(LABEL[outcome.outcome]))
-    terminal.out.print(first)
-    for line in lines[1:]:
-        terminal.out.print(Text(line, style="dim"))
-
-
-def _summary(outcomes: list[SpecOutcome]) -> str:
-    counts = {o: sum(s.outcome is o for s in outcomes) for o in Outcome}
-    skipped = sum(s.result is None for s in outcomes)
-    text = (f"{counts[Outcome.MET]} passed, {counts[Outcome.MISMATCH]} failed, "
-            f"{counts[Outcome.UNDECIDED]} undecided")
-    return text + (f", {skipped} without expectations" if skipped else "")
-
-
-def _plain_report(outcomes: list[SpecOutcome], summary: str) -> str:
-    lines = [line for o in outcomes for line in _lines(o)]
-    return "\n".join(lines + [summary]) + "\n"
-
-
-def _junit(outcomes: list[SpecOutcome], timed: bool) -> str:
-    suites = []
-    for outcome in outcomes:
-        if outcome.result is None:
-            continue
-        cases = []
-        for j in outcome.judgements:
-            name = expected(j.expectation)
-            if j.outcome is Outcome.MET:
-                cases.append(Case(name, "passed"))
-            elif j.outcome is Outcome.MISMATCH:
-                cases.append(Case(name, "failed", j.describe()))
-            else:
-                cases.append(Case(name, "skipped", j.describe()))
-        suites.append((outcome.result, cases))
-    return render_suites(suites, timings=timed)

@@ -13,26 +13,24 @@ from .source import Span
 
 
 class Property(Enum):
-    FRESH = "fresh"
-    NO_LOST = "no_lost"
-    NO_STALE = "no_stale"
-    NO_CLOBBER = "no_clobber"
-    NO_OVERFLOW = "no_overflow"
-    NO_UNDERFLOW = "no_underflow"
+    """The properties, one record each: (name, what it means, its short name in `compare`'s table).
 
-    @property
-    def meaning(self) -> str:
-        return _MEANINGS[self]
+    Where each is checked is the table of events' (semantics/events.py); how a violation is told,
+    explain/stories.py's. docs/semantics.md describes all three."""
 
+    FRESH = ("fresh", "every entry starts its handler with PKRS == INIT", "fresh")
+    NO_LOST = ("no_lost", "an exit gives the interrupted code exactly the PKRS it had", "lost")
+    NO_STALE = ("no_stale", "a task switched back in finds the PKRS it left with", "stale")
+    NO_CLOBBER = ("no_clobber", "the write API's bookkeeping does not undo the write", "clobber")
+    NO_OVERFLOW = ("no_overflow", "no push onto a full stack", "overflow")
+    NO_UNDERFLOW = ("no_underflow", "no pop from an empty stack", "underflow")
 
-_MEANINGS = {
-    Property.FRESH: "every entry starts its handler with PKRS == INIT",
-    Property.NO_LOST: "an exit gives the interrupted code exactly the PKRS it had",
-    Property.NO_STALE: "a task switched back in finds the PKRS it left with",
-    Property.NO_CLOBBER: "the write API's bookkeeping does not undo the write",
-    Property.NO_OVERFLOW: "no push onto a full stack",
-    Property.NO_UNDERFLOW: "no pop from an empty stack",
-}
+    def __new__(cls, name: str, meaning: str, short: str):
+        member = object.__new__(cls)
+        member._value_ = name
+        member.meaning = meaning
+        member.short = short
+        return member
 
 
 @dataclass(frozen=True, slots=True)

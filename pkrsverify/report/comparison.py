@@ -24,11 +24,9 @@ from ..analyses.review import ReviewFigures
 from . import markdown, plain
 from .plain import WIDTH, unbroken, wrap
 
-SHORT = {ir.Property.FRESH: "fresh", ir.Property.NO_LOST: "lost", ir.Property.NO_STALE: "stale",
-         ir.Property.NO_CLOBBER: "clobber", ir.Property.NO_OVERFLOW: "overflow", ir.Property.NO_UNDERFLOW: "underflow"}
 LEGEND = ("ok: holds, every reachable state explored; FAIL n: violated, the shortest counterexample "
           "has n events; ok<=n: no violation within n events (a search limit was hit: not a proof); "
-          "-: not checked. Columns: fresh, no_lost, no_stale, no_clobber, no_overflow, no_underflow.")
+          "-: not checked. Columns: " + ", ".join(p.value for p in ir.Property) + ".")
 REVIEW_LEGEND = ("Bytes as the thread counts them (32-bit values, a 32-bit stack index). MSR accesses per "
                  "event as reads r and writes w, a range where a write is under `if PKRS != X`; "
                  "`switch` is one task's switch_out plus the next one's switch_in.")
@@ -45,7 +43,7 @@ def verdict_cell(result: CheckResult, prop: ir.Property) -> Cell:
     if found is None:
         return Cell("-", "dim")
     if found.verdict is Verdict.VIOLATED:
-        return Cell(f"FAIL {found.trace.length}", "bold red")
+        return Cell(f"FAIL {found.length}", "bold red")
     if found.verdict is Verdict.UNKNOWN:
         return Cell(f"ok<={result.statistics.levels}", "yellow")
     return Cell("ok", "green")
@@ -63,12 +61,12 @@ def review_cells(figures: ReviewFigures) -> list[Cell]:
             Cell("yes" if figures.findable else "no", "green" if figures.findable else "")]
 
 
-VERDICT_HEAD = ["design", *SHORT.values()]
+VERDICT_HEAD = ["design", *(p.short for p in ir.Property)]
 REVIEW_HEAD = ["design", "B/task", "B/cpu", "B/frame", "entry", "exit", "switch", "pt_regs", "found"]
 
 
 def rows(results: list[CheckResult]) -> tuple[list[list[Cell]], list[list[Cell]]]:
-    verdicts = [[Cell(r.strategy, "bold"), *(verdict_cell(r, p) for p in SHORT)] for r in results]
+    verdicts = [[Cell(r.strategy, "bold"), *(verdict_cell(r, p) for p in ir.Property)] for r in results]
     reviews = [[Cell(r.strategy, "bold"), *review_cells(r.review)] for r in results if r.review is not None]
     return verdicts, reviews
 
@@ -110,7 +108,7 @@ def bounds_line(results: list[CheckResult]) -> list[str]:
 def shortest(result: CheckResult) -> PropertyResult | None:
     """The design's shortest counterexample (the first property on a tie)."""
     violated = [p for p in result.properties if p.trace is not None]
-    return min(violated, key=lambda p: p.trace.length) if violated else None
+    return min(violated, key=lambda p: p.length) if violated else None
 
 
 # ---- plain ------------------------------------------------------------------------------
@@ -229,12 +227,12 @@ def _rich_table(title: str, head: list[str], body: list[list[Cell]], right: set[
 # ---- markdown -------------------------------------------------------------------------------
 
 def render_markdown_comparison(results: list[CheckResult], *, all_traces: bool = False) -> str:
-    head = ["design", *(p.value for p in SHORT), "bytes/task", "bytes/CPU", "bytes/frame", "MSR on entry",
+    head = ["design", *(p.value for p in ir.Property), "bytes/task", "bytes/CPU", "bytes/frame", "MSR on entry",
             "MSR on exit", "MSR on switch", "pt_regs layout", "found from pt_regs"]
     lines = ["## Designs compared", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for result in results:
         cells = [f"`{result.strategy}`"]
-        for prop in SHORT:
+        for prop in ir.Property:
             cell = verdict_cell(result, prop).text
             cells.append(f"**{cell}**" if cell.startswith("FAIL") else cell)
         if result.review is not None:

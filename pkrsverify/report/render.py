@@ -1,19 +1,81 @@
-"""One entry point for every format: the same CheckResults, rendered as asked."""
+"""One entry point for every format and every command: a document, rendered as asked.
+
+A command hands over what it found as one of four documents (`Checked`,
+`Compared`, `Tested`, `Sized`); `render(fmt, document)` picks the renderer
+from one table, so every command takes the same `--format` list (FORMATS)
+and a new format is one module plus one row here.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from ..analyses.judge import SpecOutcome
+from ..analyses.sizing import Sizing
 from ..result import CheckResult
-from .json_format import render_json
-from .junit import render_junit
-from .markdown import render_markdown
-from .plain import render_plain
-from .sarif import render_sarif
+from . import comparison, json_format, junit, markdown, plain, sarif, sizing, suite
 
 FORMATS = ("text", "markdown", "json", "sarif", "junit")
-SUFFIXES = {"text": ".txt", "markdown": ".md", "json": ".json", "sarif": ".sarif", "junit": ".xml"}
 
 
-def render(fmt: str, results: list[CheckResult], *, timings: bool = True) -> str:
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """`check`: each spec's verdicts and counterexamples."""
+
+    results: tuple[CheckResult, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Compared:
+    """`compare`: the designs side by side."""
+
+    results: tuple[CheckResult, ...]
+    all_traces: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Tested:
+    """`test`: every spec's expectations judged."""
+
+    specs: tuple[SpecOutcome, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Sized:
+    """`size`: every stack's need."""
+
+    sizings: tuple[Sizing, ...]
+
+
+def _of(field: str, function):
+    """A renderer of a document: `function` renders the list in the document's `field`."""
+    def render(document, timings: bool) -> str:
+        return function(list(getattr(document, field)), timings=timings)
+    return render
+
+
+def _compared(function):
+    def render(document: Compared, timings: bool) -> str:
+        return function(list(document.results), all_traces=document.all_traces)
+    return render
+
+
+RENDERERS = {
+    Checked: {"text": _of("results", plain.render_plain), "markdown": _of("results", markdown.render_markdown),
+              "json": _of("results", json_format.render_json), "sarif": _of("results", sarif.render_sarif),
+              "junit": _of("results", junit.render_junit)},
+    Compared: {"text": _compared(comparison.render_plain_comparison),
+               "markdown": _compared(comparison.render_markdown_comparison),
+               "json": _of("results", json_format.render_json), "sarif": _of("results", sarif.render_sarif),
+               "junit": _of("results", junit.render_junit)},
+    Tested: {fmt: _of("specs", getattr(suite, f"render_{fmt}")) for fmt in FORMATS},
+    Sized: {fmt: _of("sizings", getattr(sizing, f"render_{fmt}")) for fmt in FORMATS},
+}
+assert all(set(table) == set(FORMATS) for table in RENDERERS.values()), "every command renders every format"
+
+
+def render(fmt: str, document, *, timings: bool = True) -> str:
     """`text` here is the plain rendering (a file or a pipe); the terminal gets rich renderables."""
-    renderer = {"text": render_plain, "markdown": render_markdown, "json": render_json,
-                "sarif": render_sarif, "junit": render_junit}[fmt]
-    return renderer(results, timings=timings)
+    return RENDERERS[type(document)][fmt](document, timings)
+
+
+__all__ = ["FORMATS", "Checked", "Compared", "Tested", "Sized", "render"]

@@ -27,7 +27,7 @@ COVERAGE_RULE = "coverage"
 
 def render_sarif(results: list[CheckResult], *, timings: bool = True) -> str:
     del timings  # nothing in SARIF depends on time
-    artifacts = list(dict.fromkeys(_uri(r.spec) for r in results))
+    artifacts = artifacts_of(r.spec for r in results)
     out = []
     for result in results:
         for prop in result.properties:
@@ -36,20 +36,28 @@ def render_sarif(results: list[CheckResult], *, timings: bool = True) -> str:
             elif prop.verdict is Verdict.UNKNOWN:
                 out.append(_unknown(result, prop, artifacts))
         out += [_coverage(result, warning, artifacts) for warning in coverage_warnings(result)]
+    checked = [{"spec": r.spec, "strategy": r.strategy, "bounds": r.bounds.describe(), "stop": r.stop.name.lower(),
+                "verdicts": {p.property.value: p.verdict.value for p in r.properties}} for r in results]
+    return sarif_log([_rule(p) for p in RULES] + [_coverage_rule()], out, artifacts, {"checked": checked})
+
+
+def sarif_log(rules: list[dict], results: list[dict], artifacts: list[str], properties: dict | None = None) -> str:
+    """One SARIF run of pkrsverify: its rules, its results, the specs it read."""
     run = {
-        "tool": {"driver": {
-            "name": "pkrsverify", "version": __version__, "semanticVersion": __version__,
-            "rules": [_rule(p) for p in RULES] + [_coverage_rule()],
-        }},
+        "tool": {"driver": {"name": "pkrsverify", "version": __version__, "semanticVersion": __version__,
+                            "rules": rules}},
         "artifacts": [{"location": {"uri": uri}, "roles": ["analysisTarget"]} for uri in artifacts],
-        "results": out,
+        "results": results,
         "invocations": [{"executionSuccessful": True}],
-        "properties": {"checked": [
-            {"spec": r.spec, "strategy": r.strategy, "bounds": r.bounds.describe(), "stop": r.stop.name.lower(),
-             "verdicts": {p.property.value: p.verdict.value for p in r.properties}} for r in results]},
     }
+    if properties:
+        run["properties"] = properties
     document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2) + "\n"
+
+
+def artifacts_of(paths) -> list[str]:
+    return list(dict.fromkeys(_uri(path) for path in paths))
 
 
 def _uri(path: str) -> str:
@@ -71,6 +79,10 @@ def _coverage_rule() -> dict:
             "fullDescription": {"text": "A verdict over a model that never reaches part of the spec may be "
                                         "vacuous: the search never exercised it."},
             "defaultConfiguration": {"level": "warning"}}
+
+
+def sarif_location(ref: SourceRef, artifacts: list[str]) -> dict:
+    return {"physicalLocation": _physical(ref, artifacts)}
 
 
 def _physical(ref: SourceRef, artifacts: list[str]) -> dict:
