@@ -52,8 +52,10 @@ def _fields(outcome: Outcome) -> tuple[bool, ...]:
 
 
 def of_results(results) -> Outcome:
-    """The outcome of CheckResults: violated if any property is, undecided if any is unknown."""
-    return Outcome(violated=any(r.violated for r in results), undecided=any(r.unknown for r in results))
+    """The outcome of CheckResults: violated if any property is, undecided if any is unknown,
+    interrupted if a run was."""
+    return Outcome(violated=any(r.violated for r in results), undecided=any(r.unknown for r in results),
+                   interrupted=any(r.interrupted for r in results))
 
 
 def exit_code(outcome: Outcome) -> int:

@@ -27,8 +27,9 @@ class StopReason(Enum):
     ALL_VIOLATED = "every property violated; search stopped"
     STATE_LIMIT = "state limit reached"
     TIMEOUT = "time limit reached"
-    INTERRUPTED = "interrupted"
+    INTERRUPTED = "interrupted"        # Ctrl-C: what was reached so far
     STEP_LIMIT = "step limit reached"  # z3: BMC unrolled as far as allowed, no proof found
+    VALUE_LIMIT = "value limit reached"  # explicit: a state held more distinct values than a byte names
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +175,10 @@ class CheckResult:
     @property
     def unknown(self) -> bool:
         return any(p.verdict is Verdict.UNKNOWN for p in self.properties)
+
+    @property
+    def interrupted(self) -> bool:
+        return self.stop is StopReason.INTERRUPTED
 
     def result_for(self, prop: ir.Property) -> PropertyResult | None:
         return next((p for p in self.properties if p.property is prop), None)

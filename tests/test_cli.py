@@ -7,7 +7,7 @@ from importlib.resources import files
 import jsonschema
 import pytest
 
-from conftest import SPECS, run_cli
+from conftest import ROOT, SPECS, run_cli
 
 SCHEMA = json.loads(files("pkrsverify").joinpath("report", "result.schema.json").read_text())
 
@@ -91,3 +91,39 @@ def test_builtin_model_is_found_from_any_directory(tmp_path, monkeypatch):
     code, out, err = run_cli("check", "mine.spec", "--depth", "1")
     assert code == 1, err
     assert "model x86_64" in out
+
+
+# ---- Ctrl-C -------------------------------------------------------------------------------------
+
+def _interrupted(*argv: str, after: float = 1.5) -> tuple[int, str, float]:
+    """Run pkrsverify, press Ctrl-C once after `after` seconds: (exit code, output, seconds it took to stop)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    process = subprocess.Popen([sys.executable, "-m", "pkrsverify", *argv], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    time.sleep(after)
+    process.send_signal(signal.SIGINT)
+    pressed = time.perf_counter()
+    out, _ = process.communicate(timeout=60)
+    return process.returncode, out, time.perf_counter() - pressed
+
+
+def test_ctrl_c_stops_the_explicit_engine_with_what_it_reached():
+    code, out, stopping = _interrupted("check", "specs/thread_struct.spec", "--tasks", "4", "--cpus", "2",
+                                       "--no-reduce", "all", "--plain")
+    assert code == 130, out
+    assert "interrupted" in out and "states" in out and "Traceback" not in out
+    assert "no_stale: VIOLATED in 5 events" in out  # found before the key was pressed, and kept
+    assert stopping < 5
+
+
+def test_ctrl_c_stops_the_z3_engine_within_a_second_or_two():
+    # about 28 s uninterrupted on this machine: Houdini on 6 tasks and 4 CPUs
+    code, out, stopping = _interrupted("check", "specs/pt_regs_switch.spec", "--engine", "z3", "--tasks", "6",
+                                       "--cpus", "4", "--plain", after=3)
+    assert code == 130, out
+    assert "interrupted" in out and "Traceback" not in out
+    assert stopping < 5

@@ -144,6 +144,8 @@ class _Asker:
                                     limits=symbolic.Limits(timeout=left, max_steps=self.limits.max_steps,
                                                            spacer_timeout=spacer, explain=False))
         found = result.result_for(P.NO_OVERFLOW)
+        if result.interrupted:
+            raise KeyboardInterrupt  # Ctrl-C during one question stops the whole sizing
         if found.verdict is Verdict.UNKNOWN and not self.stopped:
             self.stopped = found.note
         return found.verdict, found.counterexample, found.note

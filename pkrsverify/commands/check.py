@@ -56,10 +56,15 @@ def run(args, terminal: Terminal) -> Outcome:
     engines = _engines(args)
     results, reported, disagree = [], [], False
     for path, strategy in strategies:
-        pair = [_check_one(path, strategy, properties, limits, shown, terminal, timings(args), engine, args)
-                for engine in engines]
+        pair = []
+        for engine in engines:
+            pair.append(_check_one(path, strategy, properties, limits, shown, terminal, timings(args), engine, args))
+            if pair[-1].interrupted:
+                break
         results += pair
         reported += [(path, strategy)] * len(pair)
+        if any(r.interrupted for r in pair):
+            break  # Ctrl-C: report what was reached, check nothing more
         if len(pair) == 2:
             disagree |= _compare(path, *pair, terminal, shown == "text")
     emit_checked(args, terminal, results, reported)

@@ -43,7 +43,9 @@ def run(args, terminal: Terminal) -> Outcome:
         if terminal.out.is_terminal:
             terminal.err.print(Text(f"checking {strategy.name} ({path})...", style="dim"))
         results.append(explain(strategy, check(System(strategy), spec=path, limits=limits)))
-    results = with_reviews(results, strategies)
+        if results[-1].interrupted:
+            break  # Ctrl-C: compare what was reached
+    results = with_reviews(results, strategies[:len(results)])
     text = render(args.format, Compared(tuple(results), args.all_traces), timings=timings(args))
     if args.output is not None:
         write(args.output, text)

@@ -58,6 +58,8 @@ def run(args, terminal: Terminal) -> Outcome:
                                         tuple(judge(result, strategy.expectations, spec_bounds))))
         if shown:
             _show(terminal, outcomes[-1])
+        if outcomes[-1].result is not None and outcomes[-1].result.interrupted:
+            break  # Ctrl-C: judge what was reached
     if not any(o.result for o in outcomes):
         raise InputError([Diagnostic(Code.BAD_OPTION, "nothing to test: no spec under "
                                      f"{', '.join(args.paths or [_default_path()])} has an `expect` line", None)])
@@ -65,7 +67,8 @@ def run(args, terminal: Terminal) -> Outcome:
         terminal.out.file.write(summary(outcomes) + "\n")
     emit(args, terminal, Tested(tuple(outcomes)))
     found = {o.outcome for o in outcomes}
-    return Outcome(violated=Judged.MISMATCH in found, undecided=Judged.UNDECIDED in found)
+    interrupted = any(o.result is not None and o.result.interrupted for o in outcomes)
+    return Outcome(violated=Judged.MISMATCH in found, undecided=Judged.UNDECIDED in found, interrupted=interrupted)
 
 
 def _show(terminal: Terminal, outcome: SpecOutcome) -> None:

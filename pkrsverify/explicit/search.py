@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from ..front import ir
 from ..result import Counterexample, PropertyResult, StopReason, Verdict
 from ..semantics.system import confirm
-from .states import BIT, NONE, bits_of, properties_of
+from .states import BIT, NONE, ValueLimit, bits_of, properties_of
 from .paths import concrete_events
 
 TIES = 64  # counterexamples of one length kept to choose the plainest from
@@ -73,6 +73,7 @@ class Search:
         self.counterexamples: dict = {}
         self.transitions = 0
         self.taken: set[int] = set()
+        self.lifted: set[tuple] = set()
         self.levels = 0
         self.max_nesting = 0
         self.buckets: dict[int, list[int]] = {}
@@ -143,7 +144,12 @@ class Search:
         self.states.append(initial)
         self.parents.append(-1)
         self.edges.append(-1)
-        stop = self._breadth_first() if self.summaries is None else self._by_distance()
+        try:
+            stop = self._breadth_first() if self.summaries is None else self._by_distance()
+        except KeyboardInterrupt:  # Ctrl-C: the counterexamples found so far, and how far it got
+            stop = StopReason.INTERRUPTED
+        except ValueLimit:
+            stop = StopReason.VALUE_LIMIT
         for low, _ in self.compiled.key_ranges:
             self.max_nesting = max(self.max_nesting, max(s[low] for s in self.states) - 1)
         return stop
@@ -272,7 +278,9 @@ class Search:
         summaries, compiled = self.summaries, self.compiled
         canonical = self.canonical.canonical
         summary, back = summaries.lookup(s, t, c, kind)
-        self.taken.update(summaries.taken_events(summary, t, c))
+        if (summary.id, t, c) not in self.lifted:  # each summary's events counted once per task and CPU
+            self.lifted.add((summary.id, t, c))
+            self.taken.update(summaries.taken_events(summary, t, c))
         if summary.max_nesting > self.max_nesting:
             self.max_nesting = summary.max_nesting
         for prop, (events, _, _) in summary.violations.items():

@@ -19,6 +19,11 @@ FRESH = 255     # the value a write creates, renamed away by the engine
 IDENT = bytes(range(256))
 PROPERTIES = tuple(ir.Property)
 BIT = {p: 1 << i for i, p in enumerate(PROPERTIES)}
+# The reductions memoise per structure and per value part (canonical.py, summaries.py). A memo is a
+# cache, not a record: past this many entries it is emptied and refilled, which costs time, never an
+# answer. At a few hundred bytes an entry the memos then stay well under 1 GB, below the states
+# themselves at the default --max-states.
+MEMO_LIMIT = 1_000_000
 
 
 class ValueLimit(Exception):

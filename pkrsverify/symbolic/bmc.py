@@ -26,7 +26,7 @@ from ..result import Trace
 from ..result import Counterexample
 from ..semantics.system import confirm
 from .effects import transition
-from .encoding import Encoding, solver
+from .encoding import Encoding, check, solver
 
 
 @dataclass
@@ -121,7 +121,7 @@ def bmc(encoding: Encoding, properties, max_steps: int, deadline: float | None =
                 unrolling.solver.set("timeout", max(1, int(remaining * 1000)))
             flag = z3.Bool(f"query.{'.'.join(p.value for p in open_)}@{k}")  # not a step's own flag
             unrolling.solver.add(z3.Implies(flag, z3.Or([violated[p] for p in open_])))
-            answer = unrolling.solver.check(flag)
+            answer = check(unrolling.solver, flag)
             if answer == z3.unsat:
                 break
             if answer == z3.unknown:

@@ -93,6 +93,15 @@ def solver() -> z3.Solver:
     return s
 
 
+def check(solver, *assumptions) -> z3.CheckSatResult:
+    """solver.check, but Ctrl-C is Ctrl-C: Z3 catches SIGINT itself while it works and answers
+    `unknown` ("interrupted from keyboard"); that becomes the KeyboardInterrupt it was."""
+    answer = solver.check(*assumptions)
+    if answer == z3.unknown and solver.reason_unknown() in ("interrupted from keyboard", "canceled"):
+        raise KeyboardInterrupt
+    return answer
+
+
 class Encoding:
     """One strategy at fixed bounds (or with no depth bound) as Z3 terms."""
 
@@ -254,4 +263,4 @@ class Encoding:
         return self.system.events()
 
 
-__all__ = ["Encoding", "Effect", "Transition", "Var", "solver", "SEED", "count_key", "top_key"]
+__all__ = ["Encoding", "Effect", "Transition", "Var", "solver", "check", "SEED", "count_key", "top_key"]

@@ -49,75 +49,102 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
     deadline = None if limits.timeout is None else started + limits.timeout
     wanted = tuple(properties or system.strategy.properties)
     if unbounded_depth:
-        # A path of k events nests at most k deep: replay it on a system that allows that
-        # (BMC may go on to 10 * max_steps for a violation Spacer says is reachable).
-        system = System(system.strategy, replace(system.bounds, depth=max(system.bounds.depth,
-                                                                          10 * limits.max_steps)))
-    encoding = Encoding(system, unbounded_depth=unbounded_depth)
-    inductive = Encoding(system, unbounded_depth=unbounded_depth, prefix_counts=True)
-    scope = "for every nesting depth" if unbounded_depth else f"at {system.bounds.describe()}"
+        # A path of k events nests at most k deep: replay it on a system that allows that.
+        system = System(system.strategy, replace(system.bounds, depth=max(system.bounds.depth, limits.max_steps)))
+    run = _Run(system, wanted, limits, unbounded_depth, deadline, on_violation)
+    try:
+        run.phases()
+    except KeyboardInterrupt:  # Ctrl-C: what was found so far, and say so
+        run.stopped = "interrupted"
+    return run.result(spec, started)
 
-    verdicts: dict[ir.Property, PropertyResult] = {}
-    induction = prove(inductive, wanted, deadline, limits.explain)
-    for prop, proof in induction.proofs.items():
-        verdicts[prop] = PropertyResult(prop, Verdict.PROVED, note=f"{proof.method}, {scope}",
-                                        invariant=proof.invariant)
 
-    def found(prop, counterexample):
-        verdicts[prop] = PropertyResult(prop, Verdict.VIOLATED, counterexample)
-        if on_violation:
-            on_violation(verdicts[prop])
+class _Run:
+    """One check on Z3: Houdini, shallow BMC, Spacer, BMC to the step limit (mutable inside `check`)."""
 
-    # Shallow BMC first (the seed bugs are short), then Spacer on what is left, then BMC on
-    # to the step limit for what Spacer did not prove (the same unrolling, resumed).
-    open_ = [p for p in wanted if p not in verdicts]
-    outcome = bmc(encoding, open_, min(SHALLOW, limits.max_steps), deadline, found)
-    stopped = outcome.stopped or induction.stopped
-    spacer_notes: dict[ir.Property, str] = {}
-    if limits.spacer and stopped != "timeout":
-        for prop in [p for p in wanted if p not in verdicts]:
-            remaining = limits.spacer_timeout if deadline is None else min(limits.spacer_timeout,
-                                                                          deadline - time.perf_counter())
+    def __init__(self, system, wanted, limits: Limits, unbounded_depth: bool, deadline, on_violation):
+        self.system, self.wanted, self.limits, self.deadline = system, wanted, limits, deadline
+        self.unbounded = unbounded_depth
+        self.on_violation = on_violation
+        self.encoding = Encoding(system, unbounded_depth=unbounded_depth)
+        self.inductive = Encoding(system, unbounded_depth=unbounded_depth, prefix_counts=True)
+        self.scope = "for every nesting depth" if unbounded_depth else f"at {system.bounds.describe()}"
+        self.verdicts: dict[ir.Property, PropertyResult] = {}
+        self.spacer_notes: dict[ir.Property, str] = {}
+        self.induction = None
+        self.refuted = 0
+        self.stopped = ""       # "", "timeout", "step limit" or "interrupted"
+
+    def open(self) -> list[ir.Property]:
+        return [p for p in self.wanted if p not in self.verdicts]
+
+    def found(self, prop, counterexample) -> None:
+        self.verdicts[prop] = PropertyResult(prop, Verdict.VIOLATED, counterexample)
+        if self.on_violation:
+            self.on_violation(self.verdicts[prop])
+
+    def phases(self) -> None:
+        limits = self.limits
+        self.induction = prove(self.inductive, self.wanted, self.deadline, limits.explain)
+        for prop, proof in self.induction.proofs.items():
+            self.verdicts[prop] = PropertyResult(prop, Verdict.PROVED, note=f"{proof.method}, {self.scope}",
+                                                 invariant=proof.invariant)
+        self.stopped = self.induction.stopped
+        # Shallow BMC first (the seed bugs are short), then Spacer on what is left, then BMC on
+        # to the step limit for what Spacer did not prove (the same unrolling, resumed).
+        outcome = bmc(self.encoding, self.open(), min(SHALLOW, limits.max_steps), self.deadline, self.found)
+        self.refuted, self.stopped = outcome.refuted, outcome.stopped or self.stopped
+        if limits.spacer and self.stopped != "timeout":
+            self.spacer()
+        if self.open() and self.stopped != "timeout":
+            outcome = bmc(self.encoding, self.open(), limits.max_steps, self.deadline, self.found,
+                          resume=outcome.unrolling)
+            self.refuted, self.stopped = outcome.refuted, outcome.stopped
+
+    def spacer(self) -> None:
+        for prop in self.open():
+            remaining = self.limits.spacer_timeout if self.deadline is None else \
+                min(self.limits.spacer_timeout, self.deadline - time.perf_counter())
             if remaining <= 0:
-                stopped = "timeout"
-                break
+                self.stopped = "timeout"
+                return
             # Houdini's invariant holds in every reachable state: Spacer may build on it.
-            answer = spacer(inductive, prop, strengthen=induction.facts, timeout=remaining)
+            answer = spacer(self.inductive, prop, strengthen=self.induction.facts, timeout=remaining)
             if answer:
-                verdicts[prop] = PropertyResult(prop, Verdict.PROVED, note=f"{SPACER}, {scope}")
+                self.verdicts[prop] = PropertyResult(prop, Verdict.PROVED, note=f"{SPACER}, {self.scope}")
             else:
-                spacer_notes[prop] = ("Spacer: a violation is reachable" if answer is False
-                                      else "Spacer gave up or ran out of time")
-    open_ = [p for p in wanted if p not in verdicts]
-    if open_ and stopped != "timeout":
-        reachable = [p for p in open_ if spacer_notes.get(p, "").endswith("reachable")]
-        # A violation Spacer says is reachable exists: look past the step limit for it.
-        steps = 10 * limits.max_steps if reachable else limits.max_steps
-        outcome = bmc(encoding, open_, steps, deadline, found, resume=outcome.unrolling)
-        stopped = outcome.stopped
-    refuted = outcome.refuted
-    results = []
-    for prop in wanted:
-        if prop in verdicts:
-            results.append(verdicts[prop])
-            continue
-        why = "time limit" if stopped == "timeout" else "step limit"
-        details = [f"Houdini kept {induction.kept} of {induction.candidates} candidate facts, not enough"]
-        details.append(spacer_notes.get(prop, "Spacer not run" if not limits.spacer else "Spacer not reached"))
-        results.append(PropertyResult(prop, Verdict.UNKNOWN, note=f"{why}: no violation within {refuted} events; "
-                                      f"no proof ({'; '.join(details)})"))
-    results = tuple(results)
-    if all(r.verdict is Verdict.VIOLATED for r in results):
-        stop = StopReason.ALL_VIOLATED
-    elif all(r.verdict is not Verdict.UNKNOWN for r in results):
-        stop = StopReason.COMPLETE
-    else:
-        stop = StopReason.TIMEOUT if stopped == "timeout" else StopReason.STEP_LIMIT
-    nesting = max((_deepest(system, r.counterexample.events) for r in results if r.counterexample), default=0)
-    stats = Statistics(0, 0, refuted, nesting, time.perf_counter() - started)
-    strategy = system.strategy
-    bounds = strategy.bounds if unbounded_depth else system.bounds
-    return CheckResult(spec, strategy.name, strategy.model.name, bounds, "z3", results, stats, stop)
+                self.spacer_notes[prop] = ("Spacer: a violation is reachable, longer than the step limit"
+                                           if answer is False else "Spacer gave up or ran out of time")
+
+    def result(self, spec: str, started: float) -> CheckResult:
+        why = {"timeout": "time limit", "interrupted": "interrupted"}.get(self.stopped, "step limit")
+        induction = self.induction
+        results = []
+        for prop in self.wanted:
+            if prop in self.verdicts:
+                results.append(self.verdicts[prop])
+                continue
+            details = [f"Houdini kept {induction.kept} of {induction.candidates} candidate facts, not enough"
+                       if induction else "Houdini did not finish"]
+            details.append(self.spacer_notes.get(prop, "Spacer not run" if not self.limits.spacer
+                                                 else "Spacer not reached"))
+            results.append(PropertyResult(prop, Verdict.UNKNOWN, note=f"{why}: no violation within {self.refuted} "
+                                          f"events; no proof ({'; '.join(details)})"))
+        results = tuple(results)
+        if self.stopped == "interrupted" and any(r.verdict is Verdict.UNKNOWN for r in results):
+            stop = StopReason.INTERRUPTED
+        elif all(r.verdict is Verdict.VIOLATED for r in results):
+            stop = StopReason.ALL_VIOLATED
+        elif all(r.verdict is not Verdict.UNKNOWN for r in results):
+            stop = StopReason.COMPLETE
+        else:
+            stop = StopReason.TIMEOUT if self.stopped == "timeout" else StopReason.STEP_LIMIT
+        system = self.system
+        nesting = max((_deepest(system, r.counterexample.events) for r in results if r.counterexample), default=0)
+        stats = Statistics(0, 0, self.refuted, nesting, time.perf_counter() - started)
+        strategy = system.strategy
+        bounds = strategy.bounds if self.unbounded else system.bounds
+        return CheckResult(spec, strategy.name, strategy.model.name, bounds, "z3", results, stats, stop)
 
 
 def _deepest(system: System, events) -> int:

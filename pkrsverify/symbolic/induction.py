@@ -27,7 +27,7 @@ import z3
 from ..front import ir
 from .candidates import Candidate, candidates, domain_facts
 from .effects import transition
-from .encoding import DEPTH, Encoding, solver
+from .encoding import DEPTH, Encoding, check, solver
 
 METHOD = "Houdini invariant + 1-induction"
 
@@ -153,7 +153,7 @@ class Houdini:
             self.solver.add(z3.Implies(flag, goal))
         if deadline is not None:
             self.solver.set("timeout", max(1, int((deadline - time.perf_counter()) * 1000)))
-        return self.solver.check(*assumptions, flag)
+        return check(self.solver, *assumptions, flag)
 
     def prove(self, prop: ir.Property, alive: set[int], deadline, explain: bool) -> tuple[bool | None, set[int]]:
         """Does no step from an invariant state violate `prop`? And (if `explain`) the facts that say so."""

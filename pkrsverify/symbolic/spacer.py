@@ -23,7 +23,7 @@ import z3
 
 from ..front import ir
 from .effects import transition
-from .encoding import DEPTH, SEED, Encoding
+from .encoding import DEPTH, Encoding, SEED, check
 
 
 def spacer(enc: Encoding, prop: ir.Property | None, strengthen=(), timeout: float | None = None,
@@ -54,7 +54,7 @@ def spacer(enc: Encoding, prop: ir.Property | None, strengthen=(), timeout: floa
     else:
         state = [pre[k] for k in keys]
         clauses.add(z3.ForAll(state, z3.Implies(z3.And(inv(pre), bad(pre)), False)))
-    answer = clauses.check()
+    answer = check(clauses)
     if answer == z3.sat:
         return True
     if answer == z3.unsat:

@@ -31,7 +31,7 @@ from math import factorial, prod
 from operator import itemgetter
 
 from ..compiled import Compiled
-from ..states import IDENT, NONE, fits
+from ..states import IDENT, MEMO_LIMIT, NONE, fits
 from .liveness import Liveness
 
 CANDIDATES = 120  # orders of tied tasks and CPUs tried at most (5!)
@@ -126,7 +126,7 @@ class Canonical:
         structure = s[:self.values_start]
         plan = self._plans.get(structure)
         if plan is None:
-            if len(self._plans) > 1_000_000:
+            if len(self._plans) > MEMO_LIMIT:
                 self._plans.clear()
             mask = self._mask(s) if self.liveness is not None else None
             candidates = [(self.identity, None, None)]
@@ -178,7 +178,7 @@ class Canonical:
         def rename_values(values: bytes) -> bytes:
             renamed = seen.get(values)
             if renamed is None:
-                if len(seen) > 1_000_000:
+                if len(seen) > MEMO_LIMIT:
                     seen.clear()
                 order = bytes(dict.fromkeys(b"\0" + values))
                 renamed = seen[values] = values if IDENT.startswith(order) else \

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 
 from ...front import ir
 from ..compiled import Compiled
-from ..states import FRESH, IDENT, fits, properties_of
+from ..states import FRESH, IDENT, MEMO_LIMIT, fits, properties_of
 from .canonical import slices
 from ...semantics.system import Action, Event, System
 from .liveness import Liveness
@@ -201,7 +201,7 @@ class Local:
             values = s[vs:]
             renamed = seen.get(values)
             if renamed is None:
-                if len(seen) > 1_000_000:
+                if len(seen) > MEMO_LIMIT:
                     seen.clear()
                 order = bytes(dict.fromkeys(pinned + values))
                 renamed = seen[values] = b"" if IDENT.startswith(order) else \
@@ -224,7 +224,6 @@ class Summaries:
         self.by_key: dict = {}
         self.all: list[Summary] = []
         self.local_states = 0
-        self._applied: set = set()
 
     @property
     def summary_count(self) -> int:
@@ -266,10 +265,7 @@ class Summaries:
         return b"".join(map((s + local_state + local_state.translate(back)).__getitem__, pieces))
 
     def taken_events(self, summary: Summary, t: int, c: int) -> list[int]:
-        """The whole system's event ids for the events the summary took, run by task t on CPU c (once)."""
-        if (summary.id, t, c) in self._applied:
-            return []
-        self._applied.add((summary.id, t, c))
+        """The whole system's event ids for the events the summary took, run by task t on CPU c."""
         events = self.local(t).compiled.events
         return [self.compiled.event_ids[self.lift(events[e], t, c)] for e in summary.taken]
 
