@@ -125,7 +125,7 @@ class Statistics:
     levels: int          # BFS levels completed: no violation is shorter than this unless reported
     max_nesting: int     # deepest entry nesting reached
     seconds: float
-    # explicit engine: which exact reductions ran (engines/explicit.py), and what
+    # explicit engine: which exact reductions ran (explicit/engine.py), and what
     # the excursion summaries held: summary_states are explored inside them, not stored
     reductions: str = ""
     summaries: int = 0

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 CASES = Path(__file__).resolve().parent / "cases"
 
-# kernel-facts.md, last table: the violations of the thread's designs at the
+# docs/kernel-facts.md, last table: the violations of the thread's designs at the
 # default bounds and the event counts of their hand-worked shortest scenarios.
 KERNEL_FACTS_TABLE = {
     "thread_struct": {"no_lost": 6, "no_stale": 5},

@@ -1,11 +1,11 @@
 """Hypothesis strategies: random small models and strategy specs, as TEXT.
 
 A generated case is a model file and a spec file, written in the language
-of language.md and run through the normal pipeline (parse, analyze), so
+of docs/language.md and run through the normal pipeline (parse, analyze), so
 the parser and the static checks are exercised too, and a failing case is
 printed as something one can paste into a file and run by hand.
 
-What is covered, so that an engine that diverges from semantics.md has
+What is covered, so that an engine that diverges from docs/semantics.md has
 somewhere to show it:
 
 - models: 1-3 entry kinds with random `from` lists (bases, entries, `any`),

@@ -9,7 +9,7 @@ hook (with and without kind lists), `atomic`, `sleeps`, `preempt_on_exit`,
   completely, an unrolling one step longer than its deepest state finds
   every violation there is, so BMC must find exactly the explicit verdicts
   with exactly their lengths (and every trace it reports replays through
-  system.py, or `build_trace` raises).
+  semantics/system.py, or `confirm` raises).
 - The whole z3 engine (Houdini, BMC, Spacer) against the explicit engine:
   a proof of a property the explicit engine finds violated is unsound, a
   violation of one it finds holding is a bug (agreement.py lists the cases).

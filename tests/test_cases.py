@@ -1,5 +1,5 @@
 """Tiny hand-worked models (tests/cases/): every verdict and shortest length
-was worked out by hand from semantics.md and is written in the spec's own
+was worked out by hand from docs/semantics.md and is written in the spec's own
 `expect` lines, with the scenario in its header comment."""
 from __future__ import annotations
 

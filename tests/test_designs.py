@@ -1,4 +1,4 @@
-"""The designs of the LKML thread, against kernel-facts.md's hand-worked table.
+"""The designs of the LKML thread, against docs/kernel-facts.md's hand-worked table.
 
 The table (default model, 2 tasks, 1 CPU, depth 8):
   thread_struct   no_lost 6, no_stale 5

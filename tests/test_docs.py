@@ -87,3 +87,21 @@ def test_every_property_is_documented():
     text = _doc()
     missing = [p.value for p in ir.Property if f"`{p.value}`" not in text]
     assert not missing, f"properties not named in docs/language.md: {missing}"
+
+
+# ---- docs/semantics.md against the table of events ------------------------------------------------
+
+def test_semantics_md_describes_every_event_operation_guard_and_property():
+    """docs/semantics.md is the table of events in words: every operation, guard condition, location and
+    `when` of semantics/events.py, every action of the table and every property is named there."""
+    import typing
+
+    from pkrsverify.semantics import events as ev
+
+    text = (LANGUAGE.parent / "semantics.md").read_text(encoding="utf-8")
+    names = [t.__name__ for t in typing.get_args(ev.Op) + typing.get_args(ev.Condition)
+             + typing.get_args(ev.Value)]
+    missing = [n for n in names if f"`{n}(" not in text]
+    missing += [f"event {a.value}" for a in ev.Action if f"`{a.value}" not in text]
+    missing += [f"property {p.value}" for p in ir.Property if f"`{p.value}`" not in text]
+    assert not missing, missing

@@ -1,4 +1,4 @@
-"""The generated successor function (engines/compiled.py) against System.successors.
+"""The generated successor function (explicit/compiled.py, explicit/generate.py) against System.successors.
 
 On reachable states of every spec in specs/ and every hand-worked case, at
 bounds with several tasks and CPUs: the same events in the same order, the

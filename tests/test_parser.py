@@ -1,4 +1,4 @@
-"""The parser on every construct of language.md, and its syntax errors."""
+"""The parser on every construct of docs/language.md, and its syntax errors."""
 from __future__ import annotations
 
 import pytest

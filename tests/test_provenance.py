@@ -1,4 +1,4 @@
-"""Counterexamples that explain themselves (provenance.py, culprit.py).
+"""Counterexamples that explain themselves (explain/provenance.py, explain/stories.py).
 
 The culprit sentences below were worked by hand from each case's header
 comment (tests/cases/) and the spec lines they cite; the traces come from

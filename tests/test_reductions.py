@@ -7,7 +7,7 @@ symmetry, dead values) in turn. On every spec in specs/, every hand-worked
 case, two-CPU bounds (where excursions interleave with the other CPU), and
 random models and specs from tests/strategies.py. Every counterexample is a
 concrete path of the unreduced system: the engine rebuilds it and
-trace.build_trace replays it, and the test replays it once more.
+semantics.system.confirm replays it, and the test replays it once more.
 """
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def _agree_where_decided(system: System, max_states: int) -> dict:
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)
 def test_specs_at_depth_three_with_and_without_each_reduction(spec):
-    """(2,1,3), issue 2's bounds: the configurations are compared with each other and kernel-facts.md."""
+    """(2,1,3), issue 2's bounds: the configurations are compared with each other and docs/kernel-facts.md."""
     expected = _agree_where_decided(_system(spec, tasks=2, cpus=1, depth=3), max_states=2_000_000)
     table = {p: n for p, n in KERNEL_FACTS_TABLE[spec.stem].items() if p != "no_overflow"}  # 8 entries deep
     assert {p.value: length for p, (verdict, length) in expected.items() if verdict is Verdict.VIOLATED} == table

@@ -211,7 +211,7 @@ def test_compare_makes_the_threads_argument_at_a_glance(compared):
         words = line.split()
         if words and words[0] in {Path(s).stem for s in SEVEN} and words[1] in ("ok", "FAIL"):
             verdicts.setdefault(words[0], words[1:])
-    # kernel-facts.md, the last table, in the order fresh, lost, stale, clobber, overflow, underflow
+    # docs/kernel-facts.md, the last table, in the order fresh, lost, stale, clobber, overflow, underflow
     assert " ".join(verdicts["thread_struct"]) == "ok FAIL 6 FAIL 5 ok ok ok"
     assert " ".join(verdicts["stack7"]) == "ok ok FAIL 5 ok FAIL 8 ok"
     assert " ".join(verdicts["stack15"]) == "ok ok FAIL 5 ok ok ok"

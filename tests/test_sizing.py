@@ -27,7 +27,7 @@ def test_x86_64_needs_8_and_stack7_overflows_at_the_8th_entry():
         (need,) = size(strategy, engine=engine).stacks
         assert (need.declared, need.needed, need.at_most) == (7, 8, 8), engine
         assert need.enough is False
-        assert need.overflow.length == 8  # the no_overflow counterexample's length (kernel-facts.md)
+        assert need.overflow.length == 8  # the no_overflow counterexample's length (docs/kernel-facts.md)
         assert describe_path(System(strategy), need.overflow.events).count(",") == 7  # eight entries, named
         assert need.deepest.length == 8 and need.at_least == 8
 

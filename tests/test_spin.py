@@ -7,7 +7,7 @@ length, and must store exactly the states of the unreduced system (the
 canonical states of system.py, counted here by a plain BFS over
 `System.successors`) plus its own two: the one before boot() and, when a
 push or pop can be fatal, the halted one. At the default bounds SPIN must
-find each violation of kernel-facts.md's table at the table's length.
+find each violation of docs/kernel-facts.md's table at the table's length.
 
 The tests need `spin` and `gcc` (Debian: apt-get install spin gcc; .ci/run
 installs both); without them they skip and say so. pan is compiled with -O0
@@ -33,7 +33,7 @@ needs_spin = pytest.mark.skipif(MISSING is not None, reason=f"SPIN cross-check s
 TEST_CFLAGS = ("-O0", "-DSAFETY", "-DBFS", "-DCOLLAPSE")
 SPEC_FILES = sorted(SPECS.glob("*.spec"))
 CASE_FILES = sorted(CASES.glob("*.spec"))
-TABLE = {  # kernel-facts.md, last table: the violations at the default bounds and their lengths
+TABLE = {  # docs/kernel-facts.md, last table: the violations at the default bounds and their lengths
     "thread_struct": {"no_lost": 6, "no_stale": 5},
     "stack7": {"no_overflow": 8, "no_stale": 5},
     "stack15": {"no_stale": 5},

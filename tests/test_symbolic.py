@@ -2,7 +2,7 @@
 
 Every verdict here comes from running an engine: the hand-worked `expect`
 lines of tests/cases/, the explicit engine at bounds it explores completely,
-and the table of kernel-facts.md at the default bounds.
+and the table of docs/kernel-facts.md at the default bounds.
 """
 from __future__ import annotations
 

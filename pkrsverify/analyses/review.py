@@ -1,6 +1,6 @@
 """Static review figures: what a design costs, read off the IR without exploring.
 
-semantics.md, "Static review figures": reviewers compare designs by the
+docs/semantics.md, "Static review figures": reviewers compare designs by the
 bytes of storage they add per task, per CPU and per entry frame, by the
 PKRS MSR reads and writes on each entry, exit and context switch, by whether
 `struct pt_regs` changes layout (BPF and ptrace see it as ABI), and by

@@ -1,6 +1,6 @@
 """`pkrsverify export --promela FILE.spec`: the spec as a model for another checker.
 
-The Promela model follows semantics.md step for step (export/promela.py),
+The Promela model follows docs/semantics.md step for step (export/promela.py),
 so that a verdict can be checked again by SPIN, or on more cores than one
 machine has (SPIN's multi-core and swarm modes).
 """

@@ -4,7 +4,7 @@ A trace says what happened; a reviewer wants to know whose fault it was.
 `Recorder` watches the reference interpreter (semantics/system.py) replay
 a trace, as its `Observer`, and records for every cell of the state which
 statement wrote which value at which step, and from where it copied it.
-culprit.py turns that record into the sentence a violation ends with
+stories.py turns that record into the sentence a violation ends with
 ("step 3, the irq entry, saved v1 in thread.saved_pkrs[task 0] (line 12);
 step 4, the nmi entry, overwrote it with INIT by the same statement; ...").
 It is the same run that produced the trace, so the record cannot disagree

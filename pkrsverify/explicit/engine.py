@@ -9,7 +9,8 @@ verdicts and shortest counterexample lengths and can be switched off
 itself (search.py) settles states in order of distance, so the first
 counterexample it reports for a property is a shortest one; only a parent
 map is kept, and every counterexample is rebuilt as a path of the
-unreduced system (paths.py) and replayed by trace.build_trace.
+unreduced system (paths.py) and replayed on the reference interpreter
+(semantics.system.confirm) before it is reported.
 """
 from __future__ import annotations
 

@@ -3,14 +3,14 @@
 The search stores representatives: states with dead values reset, tasks and
 CPUs permuted into a canonical order, values renamed, and edges that may
 stand for a whole excursion. A counterexample must be a concrete path of the
-system as semantics.md defines it, so the stored path is walked again from
+system as docs/semantics.md defines it, so the stored path is walked again from
 the initial state: each step is recomputed on the representatives (exactly
 as the search computed it, which checks that it leads to the stored state),
 the permutation the canonical form applied is composed into a map from the
 representative's task and CPU numbers to the concrete ones, and the step's
 events (one, or a summary's local path) are written with the concrete
 numbers. The events are applied to a concrete state as they are produced;
-trace.build_trace then replays them once more on `System.successors`, the
+semantics.system.confirm then replays them once more on `System.step`, the
 reference semantics.
 """
 from __future__ import annotations

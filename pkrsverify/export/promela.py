@@ -1,4 +1,4 @@
-"""The transition system of semantics.md as a Promela model for SPIN.
+"""The transition system of docs/semantics.md as a Promela model for SPIN.
 
 `promela(strategy, bounds, properties)` returns the text of one model that
 follows system.py step for step, so that someone who trusts SPIN can check
@@ -87,7 +87,7 @@ class _Writer:
                   f" * {s.name}: {comment(s.description or '')}",
                   f" * Strategy {s.name}{' (' + comment(self.source) + ')' if self.source else ''} on model "
                   f"{self.model.name}, at tasks={b.tasks} kthreads={b.kthreads} cpus={b.cpus} depth={b.depth}.",
-                  " * Written by `pkrsverify export --promela`: the execution model of semantics.md",
+                  " * Written by `pkrsverify export --promela`: the execution model of docs/semantics.md",
                   " * (pkrsverify/system.py), one event per SPIN transition.",
                   " *",
                   " * Check every property (-c0: go on after a violation, so each property gets its own",

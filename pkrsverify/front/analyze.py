@@ -1,4 +1,4 @@
-"""AST -> IR: resolve names and enforce the static rules of language.md.
+"""AST -> IR: resolve names and enforce the static rules of docs/language.md.
 
 Every rule that can be checked without exploring is checked here, and all
 violations of a file are collected before anything is raised, so a user

@@ -69,7 +69,7 @@ def _uri(path: str) -> str:
 def _rule(prop: ir.Property) -> dict:
     return {"id": prop.value, "name": "".join(w.title() for w in prop.value.split("_")),
             "shortDescription": {"text": prop.meaning},
-            "fullDescription": {"text": f"{prop.value}: {prop.meaning} (semantics.md, Properties)."},
+            "fullDescription": {"text": f"{prop.value}: {prop.meaning} (docs/semantics.md, Properties)."},
             "defaultConfiguration": {"level": "error"}}
 
 

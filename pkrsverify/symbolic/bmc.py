@@ -9,7 +9,7 @@ shortest counterexample, since every shorter length was refuted first.
 
 A write at step k stores the value k + 1: distinct from INIT and from every
 earlier value by construction. The model's event choices become the
-system's own `Event`s, and `trace.build_trace` replays them through
+system's own `Event`s, and `semantics.system.confirm` replays them through
 system.py before anything is reported (a path that does not replay raises
 ReplayError: an internal error, never a report).
 """

@@ -32,6 +32,7 @@ from typing import Callable
 import z3
 
 from ..front import ir
+from ..semantics import events as ev
 from .encoding import DEPTH, EXITING, INTERRUPTED, KIND, LEFT_WITH, PKRS, RUN, Encoding, count_key, top_key
 from ..semantics.layout import IDLE
 
@@ -72,7 +73,10 @@ def domain_facts(enc: Encoding) -> list[Candidate]:
         for c2 in range(c + 1, enc.ncpus):
             out.append(Candidate(f"CPUs {c} and {c2} run different tasks", "",
                                  lambda s, c=c, c2=c2: z3.Or(s[RUN, c] == IDLE, s[RUN, c] != s[RUN, c2])))
-    preempt = enc.kinds_where(lambda k: k.preempt_on_exit)
+    # the kinds a frame of which an event may mark exiting (preempt), read off the table's guards
+    preempt = frozenset().union(*(c.kinds for t in enc.table.templates if any(isinstance(op, ev.MarkExiting)
+                                                                             for op in t.ops)
+                                  for c in t.guard if isinstance(c, ev.TopIn)))
     entries = [k.index for k in enc.entries]
     for t in tasks:
         def depth_range(s, t=t):

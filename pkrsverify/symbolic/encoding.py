@@ -1,4 +1,4 @@
-"""The transition system of semantics.md as Z3 terms, from the same IR as system.py.
+"""The transition system of docs/semantics.md as Z3 terms, from the same IR as system.py.
 
 A state is a mapping from keys to Z3 constants named `name@step[index]`
 (`PKRS@3[0]`, `regs.pkrs@3[1]`): per CPU its PKRS, what runs there and its

@@ -4,7 +4,7 @@ A state is stored in the form `canonical` gives it, which composes:
 
 1. dead values reset to INIT (liveness.py);
 2. symmetry: tasks of one base kind are interchangeable, and so are CPUs.
-   Nothing in semantics.md names a particular task or CPU except the
+   Nothing in docs/semantics.md names a particular task or CPU except the
    initial placement, so a renaming of tasks (within a base kind) and of
    CPUs maps paths to paths of the same length that violate the same
    properties. The representative of an orbit is the least (as bytes,
@@ -21,7 +21,7 @@ A state is stored in the form `canonical` gives it, which composes:
 3. values renamed in order of first appearance (only equality matters).
 
 `canonical_with_map` also returns the permutation it applied, which
-engines/paths.py composes along a stored path to turn a representative's
+explicit/paths.py composes along a stored path to turn a representative's
 events into the concrete events of the unreduced system.
 """
 from __future__ import annotations
