@@ -20,8 +20,9 @@ from rich.text import Text
 
 from ..front import ir
 from ..result import CheckResult, PropertyResult, Verdict
-from ..analyses.review import ReviewFigures
+from ..result import ReviewFigures
 from . import markdown, plain
+from .text import violation
 from .plain import WIDTH, unbroken, wrap
 
 LEGEND = ("ok: holds, every reachable state explored; FAIL n: violated, the shortest counterexample "
@@ -197,8 +198,6 @@ def _traces(result: CheckResult, all_traces: bool) -> list[PropertyResult]:
 # ---- rich (a terminal) --------------------------------------------------------------------
 
 def render_rich_comparison(results: list[CheckResult], *, all_traces: bool = False) -> Group:
-    from .text import violation
-
     verdicts, reviews = rows(results)
     parts = [_rich_table("Verdicts", VERDICT_HEAD, verdicts, set()), Text(LEGEND, style="dim")]
     parts += [Text(line, style="dim") for line in bounds_line(results)]
