@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 
 from rich.console import Console
 
@@ -65,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         # the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         outcome = Outcome(undecided=True)
+    except Exception:  # noqa: BLE001 - anything else is a bug of ours: never a verdict, never exit 1
+        print("pkrsverify: internal error, please report it with the command and this traceback:", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        outcome = Outcome(internal=True)
     return exit_code(outcome)
 
 

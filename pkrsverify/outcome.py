@@ -7,7 +7,7 @@ an outcome to a number:
 | code | meaning |
 |---|---|
 | 0 | every property holds (or is proved); every expectation met; every stack large enough |
-| 1 | a property is violated; an expectation contradicted; a stack can overflow |
+| 1 | a property is violated; an expectation contradicted; a stack can overflow; with `--strict` (and always under `test`), a verdict that holds only vacuously |
 | 2 | the input or the command line is wrong |
 | 3 | a resource limit was hit before a verdict |
 | 4 | the engines disagree (a bug in one of them, never a verdict) |
@@ -36,6 +36,7 @@ class ExitCode(IntEnum):
 @dataclass(frozen=True, slots=True)
 class Outcome:
     violated: bool = False     # a property violated, an expectation contradicted, a stack too small
+    vacuous: bool = False      # `--strict`: something holds only because it was never exercised
     undecided: bool = False    # a limit was hit before some verdict
     disagree: bool = False     # `--engine both`: the engines disagree
     input_error: bool = False  # the input or the command line is wrong
@@ -47,21 +48,23 @@ class Outcome:
 
 
 def _fields(outcome: Outcome) -> tuple[bool, ...]:
-    return (outcome.violated, outcome.undecided, outcome.disagree, outcome.input_error, outcome.interrupted,
-            outcome.internal)
+    return (outcome.violated, outcome.vacuous, outcome.undecided, outcome.disagree, outcome.input_error,
+            outcome.interrupted, outcome.internal)
 
 
-def of_results(results) -> Outcome:
+def of_results(results, strict: bool = False) -> Outcome:
     """The outcome of CheckResults: violated if any property is, undecided if any is unknown,
-    interrupted if a run was."""
+    interrupted if a run was; with `strict`, vacuous if any holds only vacuously."""
     return Outcome(violated=any(r.violated for r in results), undecided=any(r.unknown for r in results),
-                   interrupted=any(r.interrupted for r in results))
+                   interrupted=any(r.interrupted for r in results),
+                   vacuous=strict and any(r.vacuous for r in results))
 
 
 def exit_code(outcome: Outcome) -> int:
     for flag, code in ((outcome.internal, ExitCode.INTERNAL), (outcome.interrupted, ExitCode.INTERRUPTED),
                        (outcome.disagree, ExitCode.DISAGREE), (outcome.input_error, ExitCode.INPUT),
-                       (outcome.violated, ExitCode.VIOLATED), (outcome.undecided, ExitCode.LIMIT)):
+                       (outcome.violated or outcome.vacuous, ExitCode.VIOLATED),
+                       (outcome.undecided, ExitCode.LIMIT)):
         if flag:
             return int(code)
     return int(ExitCode.HOLDS)

@@ -111,6 +111,7 @@ class PropertyResult:
     note: str = ""      # how a verdict was reached, or how far an unknown one got
     invariant: tuple[str, ...] = ()  # PROVED: the facts the proof rests on, in the spec's names
     trace: Trace | None = None       # explain/: the counterexample in kernel terms
+    vacuous: bool = False            # explain/: it holds, but no step of the search ever checked it
 
     @property
     def length(self) -> int | None:
@@ -144,14 +145,21 @@ class Coverage:
     exited: tuple[str, ...]         # entry kinds exited at least once
     handlers_run: tuple[str, ...]   # "on entry", "on exit(irq)", ...
     max_nesting: int
-    never_entered: tuple[str, ...]  # declared entry kinds never entered: a warning
-    never_run: tuple[str, ...]      # declared handlers that never ran: a warning
+    never_entered: tuple[str, ...]  # declared entry kinds never entered: the run is vacuous there
+    never_run: tuple[str, ...]      # declared handlers that never ran: likewise
+    unchecked: tuple[str, ...] = ()  # properties asked for whose check no step ever made
+    nests_deeper: bool = False      # the depth bound, not the model, stopped the nesting
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        out = [f"entry kind `{k}` was never entered" for k in self.never_entered]
-        out += [f"handler `{h}` never ran" for h in self.never_run]
+        out = [f"vacuous: entry kind `{k}` was never entered" for k in self.never_entered]
+        out += [f"vacuous: handler `{h}` never ran" for h in self.never_run]
+        out += [f"vacuous: no step ever checked {p}" for p in self.unchecked]
         return tuple(out)
+
+    @property
+    def vacuous(self) -> bool:
+        return bool(self.never_entered or self.never_run or self.unchecked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +175,8 @@ class CheckResult:
     coverage: Coverage | None = None     # explain/coverage.py, from `taken`
     review: ReviewFigures | None = None  # analyses/review.py: static figures, for compare and the reports
     taken: frozenset[Event] | None = None  # explicit engine: every event some step of the search took
+    checked: frozenset[ir.Property] | None = None  # explicit engine: the properties some step checked
+    nests_deeper: bool = False  # the search met the depth bound where the model would nest deeper
 
     @property
     def violated(self) -> bool:
@@ -179,6 +189,13 @@ class CheckResult:
     @property
     def interrupted(self) -> bool:
         return self.stop is StopReason.INTERRUPTED
+
+    @property
+    def vacuous(self) -> bool:
+        """Something holds, but part of the spec or a property was never exercised: it means nothing there.
+        (A violation is evidence whatever else the search covered.)"""
+        holds = any(p.verdict in (Verdict.HOLDS, Verdict.PROVED) for p in self.properties)
+        return holds and self.coverage is not None and self.coverage.vacuous
 
     def result_for(self, prop: ir.Property) -> PropertyResult | None:
         return next((p for p in self.properties if p.property is prop), None)

@@ -12,6 +12,17 @@ from pkrsverify.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 CASES = Path(__file__).resolve().parent / "cases"
+# the x86-64 model before `masks`: the model the reference state counts of issues 2-5 were measured on
+UNMASKED_MODEL = Path(__file__).resolve().parent / "reference" / "x86_64_unmasked.model"
+
+
+def on_model(spec: Path, model: Path, directory: Path) -> Path:
+    """A copy of `spec` in `directory` that names `model` (by path) instead of `x86_64`."""
+    text = spec.read_text().replace("model x86_64\n", f'model "{model}"\n', 1)
+    assert f'model "{model}"' in text, spec
+    out = directory / spec.name
+    out.write_text(text)
+    return out
 
 # docs/kernel-facts.md, last table: the violations of the thread's designs at the
 # default bounds and the event counts of their hand-worked shortest scenarios.

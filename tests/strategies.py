@@ -11,7 +11,7 @@ somewhere to show it:
 - models: 1-3 entry kinds with random `from` lists (bases, entries, `any`),
   `max`, `writes`, `sleeps` or `atomic`, `preempt_on_exit`; bases `user`
   and `kthread` (with or without `writes`/`sleeps`); 1-2 tasks (user tasks
-  and kthreads), 1-2 CPUs, depth 0-3;
+  and kthreads), 1-2 CPUs, depth 1-3;
 - specs: 1-3 storages on every place (`task`, `task stack N`, `cpu`,
   `cpu stack N`, `global`, `frame in pt_regs`, `frame beside pt_regs`,
   `frame in idtentry_state only(...)`); handlers on every hook, `on entry`
@@ -87,7 +87,7 @@ def models(draw, max_tasks: int = 2, max_cpus: int = 2, max_depth: int = 3,
     tasks = draw(st.integers(0, max_tasks))
     kthreads = draw(st.integers(0 if tasks else 1, max_tasks - tasks))
     cpus = draw(st.integers(1, max_cpus))
-    depth = draw(st.integers(0, max_depth))
+    depth = draw(st.integers(1, max_depth))
     bases = (["user"] if tasks or draw(st.booleans()) else []) + (["kthread"] if kthreads else [])
     names = list(KIND_NAMES[:draw(st.integers(1, min(max_kinds, len(KIND_NAMES))))])
     entries = []

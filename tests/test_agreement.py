@@ -3,7 +3,7 @@
 This is the safety net against the Z3 encoding drifting from system.py:
 random models and specs cover every storage place, statement form, handler
 hook (with and without kind lists), `atomic`, `sleeps`, `preempt_on_exit`,
-`max`, kthreads, 1-2 CPUs, 1-2 tasks and depth 0-3.
+`max`, kthreads, 1-2 CPUs, 1-2 tasks and depth 1-3.
 
 - BMC against the explicit engine: on a model the explicit engine explores
   completely, an unrolling one step longer than its deepest state finds

@@ -127,3 +127,71 @@ def test_ctrl_c_stops_the_z3_engine_within_a_second_or_two():
     assert code == 130, out
     assert "interrupted" in out and "Traceback" not in out
     assert stopping < 5
+
+
+# ---- what a first user hit (issue 8) ----------------------------------------------------------------
+
+@pytest.mark.parametrize("argv,message", [
+    (("--depth", "0"), "--depth must be between 1 and 64"),
+    (("--max-states", "0"), "expected a number >= 1"),
+    (("--show-invariant",), "--show-invariant needs --engine z3"),
+    (("--max-steps", "3"), "--max-steps needs --engine z3"),
+    (("--engine", "z3", "--no-reduce", "all"), "--no-reduce is for the explicit engine"),
+    (("--tasks", "0"), "no task to run: --tasks and --kthreads leave both 0"),
+])
+def test_options_that_would_check_nothing_or_be_ignored_are_refused(argv, message):
+    code, out, err = run_cli("check", str(SPECS / "thread_struct.spec"), *argv)
+    assert code == 2, out
+    assert message in err and "Traceback" not in err
+    if "--tasks" in argv:
+        assert "<command line>" in err  # blamed on the command line, not on a line of the spec
+
+
+def test_output_onto_a_directory_is_refused_before_the_search(tmp_path):
+    code, _, err = run_cli("check", str(SPECS / "thread_struct.spec"), "--format", "json", "--output", str(tmp_path))
+    assert code == 2 and "is a directory" in err
+
+
+def test_a_graph_too_large_to_draw_says_so(tmp_path):
+    graph = tmp_path / "g.dot"
+    code, _, err = run_cli("check", str(SPECS / "pt_regs_switch.spec"), "--graph", str(graph))
+    assert code == 0
+    assert "state graph of pt_regs_switch" in err and "left out" in err
+    assert "// --graph: the state graph of pt_regs_switch" in graph.read_text()
+
+
+def test_empty_and_latin1_files_and_a_lower_case_init(tmp_path):
+    empty = tmp_path / "empty.spec"
+    empty.write_text("# nothing here\n\n")
+    code, _, err = run_cli("check", str(empty))
+    assert code == 2 and "empty file" in err
+    spec = tmp_path / "init.spec"
+    spec.write_text("strategy s {\n    model x86_64\n    on entry { PKRS = init }\n}\n")
+    code, _, err = run_cli("check", str(spec))
+    assert code == 2 and "did you mean `INIT`?" in err
+
+
+def test_a_model_name_the_file_system_cannot_hold_is_a_missing_model(tmp_path):
+    spec = tmp_path / "long.spec"
+    spec.write_text("strategy s {\n    model " + "a" * 400 + "\n}\n")
+    code, _, err = run_cli("check", str(spec))
+    assert code == 2 and "error[E109]" in err and "Traceback" not in err
+
+
+def test_an_unexpected_exception_is_an_internal_error_not_a_verdict(monkeypatch):
+    import pkrsverify.commands.check as check_command
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+    monkeypatch.setattr(check_command, "load_all", broken)
+    code, _, err = run_cli("check", str(SPECS / "thread_struct.spec"))
+    assert code == 70
+    assert "internal error, please report it" in err and "RuntimeError: a bug" in err
+
+
+def test_a_model_that_nests_deeper_than_the_bound_says_so():
+    code, out, _ = run_cli("check", str(SPECS / "pt_regs_switch.spec"), "--depth", "3", "--plain")
+    assert code == 0
+    assert "the model nests deeper" in " ".join(out.split())
+    code, out, _ = run_cli("check", str(SPECS / "pt_regs_switch.spec"), "--plain")
+    assert "the model nests deeper" not in " ".join(out.split())  # depth 8 is all x86-64 can do

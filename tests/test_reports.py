@@ -174,13 +174,19 @@ def test_coverage_warns_about_a_kind_never_entered_and_handlers_never_run(tmp_pa
     (tmp_path / "s.spec").write_text(SPEC)
     code, out, _ = run_cli("check", str(tmp_path / "s.spec"), "--no-timings")
     assert code == 0  # every property holds, which is exactly when the warnings matter
-    assert "warning: entry kind `nmi` was never entered" in out
-    assert "warning: handler `on exit(nmi)` never ran" in out and "warning: handler `on switch_out` never ran" in out
+    assert "warning: vacuous: entry kind `nmi` was never entered" in out
+    assert "warning: vacuous: handler `on exit(nmi)` never ran" in out
+    assert "warning: vacuous: handler `on switch_out` never ran" in out
+    # no context switch: no_stale is never checked, and says so in its verdict
+    assert "warning: vacuous: no step ever checked no_stale" in out
+    assert "no_stale      VACUOUS (holds, but no step ever checked it)" in out
     assert "entered: syscall, irq" in out and "deepest nesting: 1 of depth 1" in out
     assert_mailable(out)
+    code, _, _ = run_cli("check", str(tmp_path / "s.spec"), "--strict")
+    assert code == 1  # --strict: a vacuous "holds" fails the run
     code, out, _ = run_cli("check", str(tmp_path / "s.spec"), "--format", "sarif")
     warnings = [r for r in json.loads(out)["runs"][0]["results"] if r["ruleId"] == "coverage"]
-    assert len(warnings) == 3 and all(r["level"] == "warning" for r in warnings)
+    assert len(warnings) == 5 and all(r["level"] == "warning" for r in warnings)  # no_lost too: depth 1
 
 
 def test_coverage_warns_when_nothing_ever_nests():

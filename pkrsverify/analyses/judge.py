@@ -44,6 +44,8 @@ class Judgement:
 
 
 def expected(e: ir.Expectation) -> str:
+    if e.vacuous:
+        return f"{e.property.value} vacuous"
     if not e.violated:
         return f"{e.property.value} holds"
     return f"{e.property.value} violated" + (f" length {e.length}" if e.length is not None else "")
@@ -84,7 +86,7 @@ def judge(result: CheckResult, expectations: tuple[ir.Expectation, ...], spec: i
         if found.verdict is Verdict.VIOLATED:
             out.append(_violated(e, found.length, same, within, beyond))
         elif found.verdict in (Verdict.HOLDS, Verdict.PROVED):
-            out.append(_holds(e, found.verdict.value, same or beyond))
+            out.append(_holds(e, found, same, within, beyond, result.coverage is not None))
         else:
             out.append(_unknown(e, found.note, levels, same or beyond))
     return out
@@ -112,8 +114,17 @@ def _violated(e: ir.Expectation, length: int, same: bool, within: bool, beyond: 
     return Judgement(e, Outcome.UNDECIDED, actual, "at bounds not comparable with the spec's")
 
 
-def _holds(e: ir.Expectation, verdict: str, covers_spec: bool) -> Judgement:
-    if covers_spec:
+def _holds(e: ir.Expectation, found, same: bool, within: bool, beyond: bool, covered: bool) -> Judgement:
+    """A verdict that holds: met by `holds`, contradicted by `violated` (at bounds that cover the spec's).
+    `vacuous` must match the run's word on whether any step checked the property: a check made at
+    smaller bounds is made at the spec's, one never made at larger bounds is never made at the spec's.
+    A run that does not say what it covered (z3's proofs) judges `vacuous` as `holds`."""
+    verdict = found.verdict.value + (" vacuously: no step ever checked it" if found.vacuous else "")
+    if covered and not e.violated and e.vacuous != found.vacuous:
+        decided = (same or beyond) if found.vacuous else (same or within)
+        why = "no step ever checked it, so `holds` says nothing" if found.vacuous else "a step did check it"
+        return Judgement(e, Outcome.MISMATCH if decided else Outcome.UNDECIDED, verdict, why)
+    if same or beyond:
         return Judgement(e, Outcome.MISMATCH if e.violated else Outcome.MET, verdict)
     return Judgement(e, Outcome.UNDECIDED, verdict, "at bounds smaller than the spec's or not comparable")
 

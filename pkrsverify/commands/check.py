@@ -17,7 +17,7 @@ from ..report.text import heading, render_text, violation
 from ..result import CheckResult, Verdict
 from ..semantics.system import System
 from ..outcome import ExitCode, Outcome, of_results
-from .common import UNBOUNDED, Terminal, add_bound_arguments, load_all, seconds, whole_number
+from .common import UNBOUNDED, Terminal, add_bound_arguments, load_all, positive, seconds
 from .output import add_report_arguments, check_paths, emit_checked, shows_text, timings
 
 HELP = "check strategy specs against their model"
@@ -31,19 +31,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="explicit: BFS over every reachable state (HOLDS within bounds); z3: proofs "
                              "(Houdini, Spacer) and BMC (PROVED for any number of steps); both: run both and "
                              f"compare (a disagreement is a bug: exit {int(ExitCode.DISAGREE)})")
-    parser.add_argument("--max-steps", type=whole_number, default=symbolic.MAX_STEPS, metavar="N",
+    parser.add_argument("--max-steps", type=positive, metavar="N",
                         help=f"z3: unroll BMC at most N events (default {symbolic.MAX_STEPS})")
     parser.add_argument("--show-invariant", action="store_true",
                         help="z3: print the invariant each proof rests on, in the spec's names")
     parser.add_argument("--property", action="append", choices=[p.value for p in ir.Property],
-                        metavar="P", help="check only this property (repeatable)")
+                        metavar="P", help="check only this property (repeatable): "
+                                          + ", ".join(p.value for p in ir.Property))
     add_report_arguments(parser)
-    parser.add_argument("--max-states", type=whole_number, default=DEFAULT_MAX_STATES, metavar="N",
+    parser.add_argument("--max-states", type=positive, default=DEFAULT_MAX_STATES, metavar="N",
                         help=f"stop with UNKNOWN after N states (default {DEFAULT_MAX_STATES:,})")
     parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help="stop with UNKNOWN after this long")
-    parser.add_argument("--no-reduce", type=_no_reduce, default=Reductions(), metavar="LIST",
+    parser.add_argument("--no-reduce", type=_no_reduce, metavar="LIST",
                         help="explicit: switch off exact reductions, a comma list of summaries, symmetry, dead "
                              "(or all); verdicts and shortest lengths are the same either way")
+    parser.add_argument("--strict", action="store_true",
+                        help="a verdict that holds only vacuously (an entry kind never entered, a handler never "
+                             "run, a property never checked) fails the run: exit 1")
     parser.add_argument("--plain", action="store_true", help="plain text: no colour, at most 72 columns (for mail)")
 
 
@@ -51,7 +55,7 @@ def run(args, terminal: Terminal) -> Outcome:
     strategies = load_all(args.files, args)  # bad input anywhere is reported before any search
     check_paths(args)
     properties = tuple(ir.Property(p) for p in args.property) if args.property else None
-    limits = Limits(max_states=args.max_states or None, timeout=args.timeout)
+    limits = Limits(max_states=args.max_states, timeout=args.timeout)
     shown = "text" if shows_text(args) else args.format
     engines = _engines(args)
     results, reported, disagree = [], [], False
@@ -68,7 +72,7 @@ def run(args, terminal: Terminal) -> Outcome:
         if len(pair) == 2:
             disagree |= _compare(path, *pair, terminal, shown == "text")
     emit_checked(args, terminal, results, reported)
-    return of_results(results) | Outcome(disagree=disagree)
+    return of_results(results, strict=args.strict) | Outcome(disagree=disagree)
 
 
 def _check_one(path, strategy, properties, limits, fmt, terminal: Terminal, timed: bool = True,
@@ -95,7 +99,7 @@ def _check_one(path, strategy, properties, limits, fmt, terminal: Terminal, time
             result = check(system, spec=path, properties=properties, limits=limits,
                            on_violation=on_violation if text else None,
                            on_progress=(lambda p: live.update(_progress_text(p))) if live else None,
-                           reductions=args.no_reduce if args is not None else Reductions())
+                           reductions=args.no_reduce if args is not None and args.no_reduce else Reductions())
     finally:
         if live:
             live.stop()
@@ -116,16 +120,29 @@ def _no_reduce(text: str) -> Reductions:
 
 
 def _engines(args) -> tuple[str, ...]:
+    """The engines asked for, once the options make sense for them (an option one engine ignores is an
+    error rather than silence)."""
+    problems = []
     if args.depth == UNBOUNDED and args.engine != "z3":
-        raise InputError([Diagnostic(Code.BAD_OPTION, "--depth unbounded needs --engine z3: the explicit engine "
-                                     "explores a finite state space, and only a proof covers every depth", None)])
+        problems.append("--depth unbounded needs --engine z3: the explicit engine explores a finite state space, "
+                        "and only a proof covers every depth")
+    if args.engine == "explicit":
+        problems += [f"{option} needs --engine z3 (or both): the explicit engine {why}" for option, given, why in (
+            ("--show-invariant", args.show_invariant, "proves nothing, it explores every state"),
+            ("--max-steps", args.max_steps is not None, "has no step limit; bound it with --max-states"))
+            if given]
+    if args.engine == "z3" and args.no_reduce is not None:
+        problems.append("--no-reduce is for the explicit engine: z3 has no reductions to switch off")
+    if problems:
+        raise InputError([Diagnostic(Code.BAD_OPTION, problem, None) for problem in problems])
     return ("explicit", "z3") if args.engine == "both" else (args.engine,)
 
 
 def _z3_limits(args) -> symbolic.Limits:
     timeout = args.timeout
     spacer = symbolic.SPACER_TIMEOUT if timeout is None else min(timeout, symbolic.SPACER_TIMEOUT)
-    return symbolic.Limits(timeout=timeout, max_steps=args.max_steps, spacer_timeout=spacer)
+    steps = symbolic.MAX_STEPS if args.max_steps is None else args.max_steps
+    return symbolic.Limits(timeout=timeout, max_steps=steps, spacer_timeout=spacer)
 
 
 def _invariants(result: CheckResult) -> str:

@@ -29,6 +29,14 @@ def whole_number(text: str) -> int:
     return value
 
 
+def positive(text: str) -> int:
+    """A limit: a whole number of at least 1 (0 would silently mean no limit, or no search at all)."""
+    value = whole_number(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("expected a number >= 1")
+    return value
+
+
 def seconds(text: str) -> float:
     try:
         value = float(text)

@@ -11,7 +11,7 @@ from ..outcome import Outcome, of_results
 from ..report.comparison import render_plain_comparison, render_rich_comparison
 from ..report.render import Compared, render
 from ..semantics.system import System
-from .common import Terminal, add_bound_arguments, load_all, seconds, whole_number
+from .common import Terminal, add_bound_arguments, load_all, positive, seconds
 from .output import add_report_arguments, check_paths, timings, with_reviews, write
 
 HELP = "compare designs: verdicts, review figures and each one's shortest counterexample"
@@ -25,7 +25,7 @@ DEFAULT_MAX_STATES = 200_000
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="strategy specs, one per design")
     add_bound_arguments(parser)
-    parser.add_argument("--max-states", type=whole_number, default=DEFAULT_MAX_STATES, metavar="N",
+    parser.add_argument("--max-states", type=positive, default=DEFAULT_MAX_STATES, metavar="N",
                         help=f"stop a spec's search after N states (default {DEFAULT_MAX_STATES:,})")
     parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help="stop a spec's search after this long")
     parser.add_argument("--all-traces", action="store_true",
@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args, terminal: Terminal) -> Outcome:
     strategies = load_all(args.files, args)
     check_paths(args)
-    limits = Limits(max_states=args.max_states or None, timeout=args.timeout)
+    limits = Limits(max_states=args.max_states, timeout=args.timeout)
     results = []
     for path, strategy in strategies:
         if terminal.out.is_terminal:

@@ -9,6 +9,8 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
+from rich.text import Text
+
 from ..front.diagnostics import Code, Diagnostic, InputError
 from ..explicit.graph import state_graph
 from ..report.dot import GRAPH_LIMIT, StateGraph, render_dot
@@ -45,9 +47,14 @@ def timings(args) -> bool:
 def check_paths(args) -> None:
     """Fail before any search when a report could not be written."""
     problems = []
-    for option in ("output", "graph"):
+    for option in ("output", "graph", "picture"):
         path = getattr(args, option, None)
-        if path is not None and not Path(path).resolve().parent.is_dir():
+        if path is None:
+            continue
+        if Path(path).is_dir():
+            problems.append(Diagnostic(Code.BAD_OPTION, f"--{option} {path}: is a directory, not a file", None,
+                                       help=f"name a file in it, e.g. --{option} {Path(path) / 'report'}"))
+        elif not Path(path).resolve().parent.is_dir():
             problems.append(Diagnostic(Code.BAD_OPTION, f"--{option} {path}: no such directory "
                                        f"{Path(path).parent}", None))
     if problems:
@@ -72,9 +79,15 @@ def emit_checked(args, terminal: Terminal, results: list[CheckResult], strategie
     results = with_reviews(results, strategies)
     emit(args, terminal, Checked(tuple(results)))
     if getattr(args, "graph", None):
-        graphs = [g for g in (small_state_graph(path, strategy, result)
-                              for (path, strategy), result in zip(strategies, results)) if g is not None]
-        write(args.graph, render_dot(results, graphs))
+        graphs, left_out = [], []
+        for (path, strategy), result in zip(strategies, results):
+            graph = small_state_graph(path, strategy, result)
+            if isinstance(graph, str):
+                left_out.append(graph)
+                terminal.err.print(Text(f"pkrsverify: {graph}", style="dim"))
+            else:
+                graphs.append(graph)
+        write(args.graph, render_dot(results, graphs, left_out))
 
 
 def write(path: str, text: str) -> None:
@@ -86,15 +99,18 @@ def write(path: str, text: str) -> None:
 
 # ---- the state graph, in words ----------------------------------------------------------
 
-def small_state_graph(path: str, strategy, result: CheckResult) -> StateGraph | None:
-    """The reachable graph, when the search saw all of it and it is small enough to draw."""
-    if result.stop is not StopReason.COMPLETE or result.statistics.states > GRAPH_LIMIT:
-        return None
+def small_state_graph(path: str, strategy, result: CheckResult) -> StateGraph | str:
+    """The reachable graph, when the search saw all of it and it is small enough to draw; else why not."""
+    why = f"--graph: the state graph of {result.strategy} ({path}) is left out"
+    if result.engine != "explicit" or result.stop is not StopReason.COMPLETE:
+        return f"{why}: the search did not see all of it ({result.stop.value})"
+    if result.statistics.states > GRAPH_LIMIT:
+        return f"{why}: {result.statistics.states:,} states, more than {GRAPH_LIMIT} can be drawn"
     system = System(strategy, result.bounds)
     try:  # the engine may have searched a reduced space; the drawn one is the plain canonical one
         graph = state_graph(system, max_states=GRAPH_LIMIT)
     except OverflowError:
-        return None
+        return f"{why}: without the reductions it has more than {GRAPH_LIMIT} states"
     ids = {node: str(i) for i, node in enumerate(graph.nodes)}
     nodes = tuple((ids[n], "BUG() (fatal push or pop)" if n == "fatal" else describe_state(system, n),
                    bool(data.get("initial"))) for n, data in graph.nodes(data=True))

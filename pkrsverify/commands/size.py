@@ -21,7 +21,7 @@ from ..outcome import ExitCode, Outcome
 from ..report.render import Sized
 from ..report.sizing import lines
 from ..symbolic.engine import MAX_STEPS
-from .common import UNBOUNDED, Terminal, add_bound_arguments, load_all, seconds, whole_number
+from .common import UNBOUNDED, Terminal, add_bound_arguments, load_all, positive, seconds
 from .output import add_report_arguments, check_paths, emit, timings
 
 HELP = "size the stacks of strategy specs: the entries each can need, and a shortest path to them"
@@ -36,9 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              f"(with --depth unbounded: for every nesting depth); both: compare them (a "
                              f"disagreement is a bug: exit {int(ExitCode.DISAGREE)})")
     add_report_arguments(parser, graph=False)
-    parser.add_argument("--max-states", type=whole_number, default=DEFAULT_MAX_STATES, metavar="N",
+    parser.add_argument("--max-states", type=positive, default=DEFAULT_MAX_STATES, metavar="N",
                         help=f"explicit: stop one question after N states (default {DEFAULT_MAX_STATES:,})")
-    parser.add_argument("--max-steps", type=whole_number, default=MAX_STEPS, metavar="N",
+    parser.add_argument("--max-steps", type=positive, default=MAX_STEPS, metavar="N",
                         help=f"z3: unroll BMC at most N events (default {MAX_STEPS})")
     parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help="stop a spec's sizing after this long")
     parser.add_argument("--plain", action="store_true", help="plain text: no colour, at most 72 columns")
@@ -52,7 +52,7 @@ def run(args, terminal: Terminal) -> Outcome:
         raise InputError([Diagnostic(Code.BAD_OPTION, "--depth unbounded needs --engine z3: only a proof covers "
                                      "every depth", None)])
     engines = ("explicit", "z3") if args.engine == "both" else (args.engine,)
-    limits = Limits(max_states=args.max_states or None, timeout=args.timeout, max_steps=args.max_steps)
+    limits = Limits(max_states=args.max_states, timeout=args.timeout, max_steps=args.max_steps)
     shown = args.format == "text" or args.output is not None
     sizings, disagree = [], False
     for path, strategy in strategies:

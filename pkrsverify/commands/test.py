@@ -23,7 +23,7 @@ from ..outcome import Outcome
 from ..report.render import Tested
 from ..report.suite import rich_lines, spec_lines, summary
 from ..semantics.system import System
-from .common import Terminal, add_bound_arguments, seconds, whole_number
+from .common import Terminal, add_bound_arguments, positive, seconds
 from .output import add_report_arguments, check_paths, emit
 
 HELP = "check every spec against its `expect` lines (a regression suite)"
@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="specs, or directories searched for *.spec (default: specs/ if there is one, else .)")
     add_bound_arguments(parser)
-    parser.add_argument("--max-states", type=whole_number, default=DEFAULT_MAX_STATES, metavar="N",
+    parser.add_argument("--max-states", type=positive, default=DEFAULT_MAX_STATES, metavar="N",
                         help=f"stop a spec's search after N states (default {DEFAULT_MAX_STATES:,})")
     parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help="stop a spec's search after this long")
     add_report_arguments(parser, graph=False)
@@ -45,7 +45,7 @@ def run(args, terminal: Terminal) -> Outcome:
     paths = _spec_paths(args.paths or [_default_path()])
     loaded = _load(paths, args)
     check_paths(args)
-    limits = Limits(max_states=args.max_states or None, timeout=args.timeout)
+    limits = Limits(max_states=args.max_states, timeout=args.timeout)
     shown = args.format == "text" or args.output is not None
     outcomes = []
     for path, spec_bounds, strategy in loaded:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..front import ir
-from ..result import CheckResult, Counterexample, PropertyResult, Trace, TraceStep
+from ..result import CheckResult, Counterexample, PropertyResult, Trace, TraceStep, Verdict
 from ..semantics.events import Action
 from ..semantics.system import ReplayError, Replayed, System, replay
 from .coverage import coverage
@@ -25,7 +25,14 @@ from .words import describe_event, source_ref, storage_values, value_name
 def explain(strategy: ir.Strategy, result: CheckResult) -> CheckResult:
     """The result with a trace for every counterexample, and the coverage of what the search took."""
     properties = tuple(explain_one(strategy, result.bounds, p) for p in result.properties)
-    covered = coverage(strategy, result.taken, result.statistics.max_nesting) if result.taken is not None else None
+    if result.taken is None:  # z3: no search to cover
+        return replace(result, properties=properties)
+    asked = tuple(p.property for p in result.properties)
+    covered = coverage(strategy, result.taken, result.statistics.max_nesting, result.checked or frozenset(), asked,
+                       result.nests_deeper)
+    unchecked = set(covered.unchecked)
+    properties = tuple(replace(p, vacuous=True) if p.verdict is Verdict.HOLDS and p.property.value in unchecked
+                       else p for p in properties)
     return replace(result, properties=properties, coverage=covered)
 
 

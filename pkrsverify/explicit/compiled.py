@@ -26,7 +26,7 @@ class Node:
     holds; the guard reads only the frames, so it is decided once per key."""
 
     __slots__ = ("kinds", "n", "top", "exiting", "has_atomic", "enabled", "first_atomic", "below_observes",
-                 "per_cpu")
+                 "capped", "per_cpu")
 
     def __init__(self, compiled: "Compiled", key: bytes):
         system = compiled.system
@@ -45,6 +45,9 @@ class Node:
                                   if compiled.templates[i].action is Action.ENTER
                                   and system.kinds[compiled.templates[i].kind].atomic and not self.has_atomic)
         self.below_observes = n > 1 and not frames[-2].user_mode
+        # the model would nest deeper here than the depth bound lets it: a "holds" is only within the bound
+        self.capped = n - 1 == system.bounds.depth and any(
+            ev.enabled(t, frames, self.exiting, None) for t in compiled.templates if t.action is Action.ENTER)
         self.per_cpu: list = [None] * len(system.layout.cpus)
 
 
@@ -167,6 +170,10 @@ class Compiled:
                     out.append(fns.exit(s))
             return out
         return successors
+
+    def capped(self) -> bool:
+        """Did some state the search expanded sit at the depth bound with an entry the bound alone kept out?"""
+        return any(node.capped for nodes in self._nodes for node in nodes.values())
 
     def step(self, s: bytes, event_id: int):
         """The one step of s with this event (None if it is not enabled)."""

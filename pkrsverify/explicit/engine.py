@@ -14,6 +14,8 @@ unreduced system (paths.py) and replayed on the reference interpreter
 """
 from __future__ import annotations
 
+import functools
+import operator
 import time
 from typing import Callable
 
@@ -26,6 +28,7 @@ from .reduce.summaries import Summaries, sound
 from ..result import CheckResult, PropertyResult, Statistics, StopReason, Verdict
 from ..semantics.system import System
 from .compiled import Compiled
+from .states import checked_of
 from .search import Limits, Progress, Search
 
 def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | None = None,
@@ -94,6 +97,8 @@ def _result(searches: list[Search], spec: str, wanted, stop: StopReason, started
                        time.perf_counter() - started, reductions.describe(),
                        sum(s.summary_count for s in summaries), sum(s.summary_states for s in summaries))
     taken = frozenset(search.compiled.events[e] for s in searches for e in s.taken)
+    checked = checked_of(functools.reduce(operator.or_, (s.checked for s in searches), 0))
+    deeper = search.compiled.capped() or any(local.compiled.capped() for s in summaries for local in s.locals())
     strategy = system.strategy
     return CheckResult(spec, strategy.name, strategy.model.name, system.bounds, "explicit",
-                       tuple(results), stats, stop, taken=taken)
+                       tuple(results), stats, stop, taken=taken, checked=checked, nests_deeper=deeper)

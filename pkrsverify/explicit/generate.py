@@ -14,7 +14,7 @@ from ..front import ir
 from ..semantics import events as ev
 from ..semantics.events import Event
 from ..semantics.system import INIT_VALUE
-from .states import BIT, FRESH, NONE
+from .states import BIT, CHECKED, FRESH, NONE
 
 
 class Generator:
@@ -57,6 +57,10 @@ class _Function:
     def source(self) -> str:
         self.emit("b = bytearray(s)")
         ops = list(self.template.ops)
+        stacks = any(isinstance(op, (ev.Push, ev.Pop)) for op in ev.walk(ops))
+        if stacks:
+            self.emit("k = 0")  # the stack checks made (a push or pop may sit in a branch)
+            self.checks.append("k")
         last = ops.pop() if ops and isinstance(ops[-1], ev.Check) else None
         self.block(ops, 1)
         if last is not None:
@@ -95,14 +99,16 @@ class _Function:
         index, first = self.system.stack_position(op.stack, op.whose, self.event)
         size = self.system.strategy.storages[op.stack].size
         self.emit(f"d = b[{index}]", depth)
-        self.emit(f"if d == {size}: return ({self.eid}, None, {BIT[ir.Property.NO_OVERFLOW]})", depth)
+        self.emit(f"k |= {CHECKED[ir.Property.NO_OVERFLOW]}", depth)
+        self.emit(f"if d == {size}: return ({self.eid}, None, k | {BIT[ir.Property.NO_OVERFLOW]})", depth)
         self.emit(f"b[{first} + d] = {self.value(op.src)}", depth)
         self.emit(f"b[{index}] = d + 1", depth)
 
     def Pop(self, op: ev.Pop, depth: int) -> None:  # noqa: N802
         index, first = self.system.stack_position(op.stack, op.whose, self.event)
         self.emit(f"d = b[{index}]", depth)
-        self.emit(f"if d == 0: return ({self.eid}, None, {BIT[ir.Property.NO_UNDERFLOW]})", depth)
+        self.emit(f"k |= {CHECKED[ir.Property.NO_UNDERFLOW]}", depth)
+        self.emit(f"if d == 0: return ({self.eid}, None, k | {BIT[ir.Property.NO_UNDERFLOW]})", depth)
         self.emit(f"b[{self.position(op.dst)}] = b[{first - 1} + d]", depth)
         self.emit(f"b[{first - 1} + d] = 0", depth)  # above the top: unreadable until pushed again
         self.emit(f"b[{index}] = d - 1", depth)
@@ -124,16 +130,17 @@ class _Function:
         self.checks.append(name)
 
     def check_expression(self, op: ev.Check) -> str:
+        """The bits of a check: the violation's when the values differ, and that it was made."""
         differs = f"{self.value(op.left)} != {self.value(op.right)}"
-        bit = BIT[op.property]
+        bit, made = BIT[op.property], CHECKED[op.property]
         if op.when is ev.When.ALWAYS:
-            return f"{bit} if {differs} else 0"
+            return f"{bit | made} if {differs} else {made}"
         if op.when is ev.When.BELOW_OBSERVES:
-            return f"{bit} if {differs} else 0" if self.node.below_observes else "0"
+            return f"{bit | made} if {differs} else {made}" if self.node.below_observes else "0"
         incoming = self.layout.tasks[self.event.target]
         # the resumed frame: frames[n - 1] sits at frame_count + n
         self.emit(f"code = b[{incoming.frame_count} + b[{incoming.frame_count}]]")
-        return f"{bit} if OBS[code] and {differs} else 0"
+        return f"({bit | made} if {differs} else {made}) if OBS[code] else 0"
 
     def OpenFrame(self, op: ev.OpenFrame, depth: int) -> None:  # noqa: N802
         task = self.layout.tasks[self.event.task]

@@ -73,6 +73,7 @@ class Search:
         self.counterexamples: dict = {}
         self.transitions = 0
         self.taken: set[int] = set()
+        self.checked = 0  # every check some step made, as bits (states.CHECKED)
         self.lifted: set[tuple] = set()
         self.levels = 0
         self.max_nesting = 0
@@ -163,37 +164,42 @@ class Search:
         frontier = [0]
         level = 0
         check_every = 1024
-        while frontier:
+        checked = 0
+        try:
+            while frontier:
+                self.levels = level
+                upcoming = []
+                distance = level + 1
+                for number, source in enumerate(frontier, 1):
+                    steps = successors(states[source])
+                    self.transitions += len(steps)
+                    for eid, nxt, bits in steps:
+                        add_taken(eid)
+                        checked |= bits
+                        if bits & self.wanted_bits:
+                            # BFS order: no later candidate is shorter, and the first is kept
+                            self._candidate(bits, distance, source, ("event", eid))
+                            if self._finalize(distance):
+                                self.levels = distance
+                                return None if self.restart else StopReason.ALL_VIOLATED
+                        if nxt is not None:
+                            state = canonical(nxt)
+                            if state not in index:
+                                target = index[state] = len(states)
+                                states.append(state)
+                                parents.append(source)
+                                edges.append(eid)
+                                upcoming.append(target)
+                    if not number % check_every:
+                        stop = self._limit_hit(len(frontier) - number + len(upcoming), level)
+                        if stop:
+                            return stop
+                frontier = upcoming
+                level = distance
             self.levels = level
-            upcoming = []
-            distance = level + 1
-            for number, source in enumerate(frontier, 1):
-                steps = successors(states[source])
-                self.transitions += len(steps)
-                for eid, nxt, bits in steps:
-                    add_taken(eid)
-                    if bits & self.wanted_bits:
-                        # BFS order: no later candidate is shorter, and the first is kept
-                        self._candidate(bits, distance, source, ("event", eid))
-                        if self._finalize(distance):
-                            self.levels = distance
-                            return None if self.restart else StopReason.ALL_VIOLATED
-                    if nxt is not None:
-                        state = canonical(nxt)
-                        if state not in index:
-                            target = index[state] = len(states)
-                            states.append(state)
-                            parents.append(source)
-                            edges.append(eid)
-                            upcoming.append(target)
-                if not number % check_every:
-                    stop = self._limit_hit(len(frontier) - number + len(upcoming), level)
-                    if stop:
-                        return stop
-            frontier = upcoming
-            level = distance
-        self.levels = level
-        return StopReason.COMPLETE
+            return StopReason.COMPLETE
+        finally:
+            self.checked |= checked
 
     def _by_distance(self) -> StopReason | None:
         """Edges of several events: buckets of equal distance, Dijkstra-style."""
@@ -269,6 +275,7 @@ class Search:
             self.transitions += len(steps)
             for eid, nxt, bits in steps:
                 taken.add(eid)
+                self.checked |= bits
                 if bits & wanted_bits:
                     self._candidate(bits, distance, source, ("event", eid))
                 if nxt is not None:
@@ -283,6 +290,7 @@ class Search:
             self.taken.update(summaries.taken_events(summary, t, c))
         if summary.max_nesting > self.max_nesting:
             self.max_nesting = summary.max_nesting
+        self.checked |= summary.checked
         for prop, (events, _, _) in summary.violations.items():
             if BIT[prop] & wanted_bits:
                 self._candidate(BIT[prop], level + events, source, ("inside", summary.id, prop, t, c))
@@ -300,6 +308,7 @@ class Search:
             distance = level + events + 1
             for eid, nxt, bits in _switches(fns, ready, state):
                 self.taken.add(eid)
+                self.checked |= bits
                 if bits & wanted_bits:
                     self._candidate(bits, distance, source, ("switch", summary.id, number, t, c, eid))
                 if nxt is not None:

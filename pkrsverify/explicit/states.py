@@ -19,6 +19,10 @@ FRESH = 255     # the value a write creates, renamed away by the engine
 IDENT = bytes(range(256))
 PROPERTIES = tuple(ir.Property)
 BIT = {p: 1 << i for i, p in enumerate(PROPERTIES)}
+# A step also says which checks it made, violated or not, in the bits above: coverage of the
+# properties, so that a property no step ever checks is reported as vacuous rather than as holding.
+CHECKED = {p: 1 << (16 + i) for i, p in enumerate(PROPERTIES)}
+VIOLATIONS = (1 << 16) - 1
 # The reductions memoise per structure and per value part (canonical.py, summaries.py). A memo is a
 # cache, not a record: past this many entries it is emptied and refilled, which costs time, never an
 # answer. At a few hundred bytes an entry the memos then stay well under 1 GB, below the states
@@ -32,6 +36,10 @@ class ValueLimit(Exception):
 
 def properties_of(bits: int) -> tuple[ir.Property, ...]:
     return tuple(p for p in PROPERTIES if bits & BIT[p])
+
+
+def checked_of(bits: int) -> frozenset[ir.Property]:
+    return frozenset(p for p in PROPERTIES if bits & CHECKED[p])
 
 
 def bits_of(properties) -> int:

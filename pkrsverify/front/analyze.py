@@ -15,7 +15,8 @@ from .source import Span
 
 # Inclusive ranges for numbers a user writes; wider ones are a typo or a
 # question no engine here answers.
-RANGES = {"tasks": (0, 16), "kthreads": (0, 16), "cpus": (1, 16), "depth": (0, 64), "max": (1, 64), "stack": (1, 64)}
+# A depth of 0 leaves no room for any entry: every verdict would be vacuous, so it is refused.
+RANGES = {"tasks": (0, 16), "kthreads": (0, 16), "cpus": (1, 16), "depth": (1, 64), "max": (1, 64), "stack": (1, 64)}
 FLAGS = ("writes", "sleeps", "atomic", "preempt_on_exit")
 BASE_FLAGS = ("writes", "sleeps")
 PLACES = {"task": ir.Place.TASK, "task_stack": ir.Place.TASK_STACK, "cpu": ir.Place.CPU,
@@ -80,7 +81,7 @@ def _kind(decl: ast.KindDecl, index: int, names: list[str], out: _Collector) -> 
             out.error(Code.DUPLICATE, f"`{attribute.name}` given twice for `{decl.name.text}`", attribute.span)
         seen[attribute.name] = attribute
     user_mode = decl.is_base and decl.name.text == USER
-    allowed = () if user_mode else BASE_FLAGS if decl.is_base else ("from", "max") + FLAGS
+    allowed = () if user_mode else BASE_FLAGS if decl.is_base else ("from", "masks", "max") + FLAGS
     for attribute in decl.attributes:
         if attribute.name not in allowed:
             why = ("user mode neither writes PKRS nor calls schedule()" if user_mode
@@ -92,21 +93,27 @@ def _kind(decl: ast.KindDecl, index: int, names: list[str], out: _Collector) -> 
                   help="add `from user, ...` (or `from any`)")
     if not decl.is_base and "atomic" in seen and "sleeps" in seen:
         out.error(Code.BAD_ATTRIBUTE, f"entry `{decl.name.text}` is `atomic` and so cannot sleep", seen["sleeps"].span)
-    interrupts: set[int] = set()
-    if "from" in seen:
-        for name in seen["from"].kinds:
-            if name.text == "any":
-                interrupts.update(range(len(names)))
-            elif name.text in names:
-                interrupts.add(names.index(name.text))
-            else:
-                out.error(Code.UNKNOWN_FROM_KIND, f"`from` names `{name.text}`, which this model does not declare",
-                          name.span, help=did_you_mean(name.text, names + ["any"]))
+    interrupts = _kind_set(seen["from"], names, out) if "from" in seen else frozenset()
+    masks = _kind_set(seen["masks"], names, out) if "masks" in seen and "masks" in allowed else frozenset()
     max_frames = None
     if "max" in seen and out.in_range("max", seen["max"].number):
         max_frames = seen["max"].number.value
-    return ir.FrameKind(decl.name.text, index, decl.is_base, user_mode, frozenset(interrupts), max_frames,
-                        *(f in seen and f in allowed for f in FLAGS), decl.span)
+    return ir.FrameKind(decl.name.text, index, decl.is_base, user_mode, interrupts, max_frames,
+                        *(f in seen and f in allowed for f in FLAGS), decl.span, masks)
+
+
+def _kind_set(attribute: ast.Attribute, names: list[str], out: _Collector) -> frozenset[int]:
+    """The kinds a `from` or `masks` list names (`any`: every kind)."""
+    kinds: set[int] = set()
+    for name in attribute.kinds:
+        if name.text == "any":
+            kinds.update(range(len(names)))
+        elif name.text in names:
+            kinds.add(names.index(name.text))
+        else:
+            out.error(Code.UNKNOWN_FROM_KIND, f"`{attribute.name}` names `{name.text}`, which this model does not "
+                      "declare", name.span, help=did_you_mean(name.text, names + ["any"]))
+    return frozenset(kinds)
 
 
 # ---- strategies -----------------------------------------------------------------
@@ -237,8 +244,10 @@ class _Scope:
     def lookup(self, name: ast.Name) -> ir.Storage | None:
         storage = next((s for s in self.storages if s.name == name.text), None)
         if storage is None:
-            self.out.error(Code.UNKNOWN_STORAGE, f"no storage named `{name.text}`", name.span,
-                           help=did_you_mean(name.text, [s.name for s in self.storages]))
+            upper = name.text.upper()
+            hint = (f"did you mean `{upper}`? (the register and the boot value are upper case)"
+                    if upper in ("INIT", "PKRS") else did_you_mean(name.text, [s.name for s in self.storages]))
+            self.out.error(Code.UNKNOWN_STORAGE, f"no storage named `{name.text}`", name.span, help=hint)
             return None
         if storage.place.is_frame:
             self.check_frame_has(storage, name)
@@ -296,7 +305,8 @@ def _expectations(nodes, out: _Collector) -> tuple[ir.Expectation, ...]:
             continue
         if prop in named:
             out.error(Code.DUPLICATE, f"two expectations for `{prop.value}`", node.span)
-        named[prop] = ir.Expectation(prop, node.violated, node.length.value if node.length else None, node.span)
+        named[prop] = ir.Expectation(prop, node.violated, node.length.value if node.length else None, node.span,
+                                     node.vacuous)
     if catch_all is not None:
         for prop in ir.Property:
             named.setdefault(prop, ir.Expectation(prop, False, None, catch_all.span))

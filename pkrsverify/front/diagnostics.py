@@ -22,7 +22,7 @@ class Code(Enum):
     UNKNOWN_STORAGE = ("E102", "unknown storage")
     STORAGE_NOT_IN_FRAME = ("E103", "storage not available on this event")
     KIND_IN_TWO_HANDLERS = ("E104", "kind named in two handlers of one event")
-    UNKNOWN_FROM_KIND = ("E105", "`from` names an unknown kind")
+    UNKNOWN_FROM_KIND = ("E105", "`from` or `masks` names an unknown kind")
     OUT_OF_RANGE = ("E106", "value out of range")
     EMPTY_STACK_SIZE = ("E107", "stack of size 0")
     DUPLICATE = ("E108", "duplicate declaration")
@@ -38,6 +38,8 @@ class Code(Enum):
     MISSING_FROM = ("E118", "entry kind without `from`")
     UNREADABLE = ("E119", "file cannot be read")
     BAD_OPTION = ("E120", "bad command-line value")
+    TOO_DEEP = ("E121", "statements nested too deeply")
+    NOT_UTF8 = ("E122", "file is not UTF-8")
 
     @property
     def id(self) -> str:

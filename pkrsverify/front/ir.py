@@ -57,6 +57,7 @@ class FrameKind:
     atomic: bool
     preempt_on_exit: bool
     span: Span
+    masks: frozenset[int] = frozenset()  # kinds that cannot be entered anywhere above a frame of this kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +181,7 @@ class Expectation:
     violated: bool
     length: int | None
     span: Span
+    vacuous: bool = False  # holds, and no step of the search ever checks it (on purpose)
 
 
 @dataclass(frozen=True, slots=True)

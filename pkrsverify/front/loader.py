@@ -22,10 +22,19 @@ from .source import SourceFile, Span
 
 def read_source(path: str | Path) -> SourceFile:
     try:
-        return SourceFile(str(path), Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
+        data = Path(path).read_bytes()
+    except (OSError, ValueError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise InputError([Diagnostic(Code.UNREADABLE, f"cannot read {path}: {reason}", None)]) from None
+    try:
+        return SourceFile(str(path), data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        # point at the first byte that is not UTF-8, in the text as far as it reads
+        shown = SourceFile(str(path), data.decode("utf-8", errors="replace"))
+        offset = len(data[:error.start].decode("utf-8"))
+        raise InputError([Diagnostic(Code.NOT_UTF8, f"not UTF-8: byte 0x{data[error.start]:02x} cannot start a "
+                                     "character here", Span(shown, offset, offset + 1),
+                                     help="save the file as UTF-8 (specs and models are UTF-8 text)")]) from None
 
 
 def load_strategy(path: str | Path) -> ir.Strategy:
@@ -64,15 +73,23 @@ def _resolve(ref: ast.ModelRef, spec: SourceFile) -> Path | SourceFile | None:
     here = Path(spec.path).parent
     if ref.is_path:
         candidate = here / ref.name
-        return candidate if candidate.is_file() else None
+        return candidate if _is_file(candidate) else None
     for folder in (here, *here.resolve().parents):
         candidate = folder / "models" / f"{ref.name}.model"
-        if candidate.is_file():
+        if _is_file(candidate):
             return _shortest(candidate)
     builtin = files("pkrsverify").joinpath("models", f"{ref.name}.model")
-    if builtin.is_file():
+    if _is_file(builtin):
         return SourceFile(f"<built-in>/{ref.name}.model", builtin.read_text(encoding="utf-8"))
     return None
+
+
+def _is_file(path) -> bool:
+    """Is there a file here? A name the file system cannot even hold (too long, a NUL) is no file."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _shortest(path: Path) -> Path:
@@ -107,17 +124,23 @@ def with_bounds(strategy: ir.Strategy, *, tasks=None, kthreads=None, cpus=None, 
             problems.append(Diagnostic(Code.BAD_OPTION, f"--{name} must be between {low} and {high}, not {value}", None))
         else:
             bounds = replace(bounds, **{name: value})
-    problems.extend(_bound_problems(strategy, bounds))
+    problems.extend(_bound_problems(strategy, bounds, {name for name, value in given.items() if value is not None}))
     if problems:
         raise InputError(problems)
     return replace(strategy, bounds=bounds)
 
 
-def _bound_problems(strategy: ir.Strategy, bounds: ir.Bounds) -> list[Diagnostic]:
+def _bound_problems(strategy: ir.Strategy, bounds: ir.Bounds, from_command_line=frozenset()) -> list[Diagnostic]:
+    """What the final bounds leave impossible; blamed on the command line when it set the bound."""
     model = strategy.model
     problems = []
     if bounds.tasks + bounds.kthreads == 0:
-        problems.append(Diagnostic(Code.OUT_OF_RANGE, "no task to run: tasks and kthreads are both 0", strategy.span))
+        if from_command_line & {"tasks", "kthreads"}:
+            problems.append(Diagnostic(Code.BAD_OPTION, "no task to run: --tasks and --kthreads leave both 0", None,
+                                       help="give --tasks 1 or more (or --kthreads, where the model has them)"))
+        else:
+            problems.append(Diagnostic(Code.OUT_OF_RANGE, "no task to run: tasks and kthreads are both 0",
+                                       strategy.span))
     for base, count in (("user", bounds.tasks), ("kthread", bounds.kthreads)):
         kind = model.kind(base)
         if count and (kind is None or not kind.is_base):

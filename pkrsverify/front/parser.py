@@ -26,13 +26,33 @@ def _lark() -> Lark:
     return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
+MAX_NESTING = 32  # `if` blocks inside `if` blocks: far more than any entry code needs
+
+
 def parse(source: SourceFile) -> ast.File:
     """Parse a model or a strategy spec; raise InputError on a syntax error."""
     try:
         tree = _lark().parse(source.text)
     except UnexpectedInput as error:
         raise InputError([_syntax_diagnostic(source, error)]) from None
+    _check_nesting(source, tree)
     return _ToAst(source).transform(tree)
+
+
+def _check_nesting(source: SourceFile, tree: Tree) -> None:
+    """Refuse `if`s nested deeper than MAX_NESTING, before anything recursive (the Transformer, the
+    analysis, the engines' translators) walks them. The walk itself keeps its own stack."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if node.data == "if_":
+            depth += 1
+            if depth > MAX_NESTING:
+                span = Span(source, node.meta.start_pos, node.meta.start_pos + 2)
+                raise InputError([Diagnostic(Code.TOO_DEEP, f"`if` nested {MAX_NESTING + 1} deep: at most "
+                                             f"{MAX_NESTING} are allowed", span,
+                                             help="flatten the conditions, or split the handler by kind")])
+        stack.extend((child, depth) for child in node.children if isinstance(child, Tree))
 
 
 # ---- errors -----------------------------------------------------------------
@@ -64,6 +84,9 @@ def _syntax_diagnostic(source: SourceFile, error: UnexpectedInput) -> Diagnostic
         error = UnexpectedEOF(error.expected)
     if isinstance(error, UnexpectedEOF):
         end = len(source.text)
+        if not _meaningful(source.text):
+            return Diagnostic(Code.SYNTAX, "empty file: expected a `model` or a `strategy`", Span(source, end, end),
+                              help="a spec starts `strategy NAME {`, a model `model NAME {`")
         return Diagnostic(Code.SYNTAX, "unexpected end of file (a `}` missing?)", Span(source, end, end),
                           notes=(_expected_note(error.expected),))
     if isinstance(error, UnexpectedCharacters):
@@ -79,6 +102,11 @@ def _syntax_diagnostic(source: SourceFile, error: UnexpectedInput) -> Diagnostic
     help_line = did_you_mean(word, _keywords(error.expected)) if word.replace("_", "").isalnum() else None
     return Diagnostic(Code.SYNTAX, f"unexpected {shown}", Span(source, start, start + max(1, len(token.value))),
                       notes=(_expected_note(error.expected),), help=help_line)
+
+
+def _meaningful(text: str) -> bool:
+    """Anything besides blanks and comments?"""
+    return any(line.split("#", 1)[0].strip() for line in text.splitlines())
 
 
 def _expected_note(expected) -> str:
@@ -136,6 +164,9 @@ class _ToAst(Transformer):
 
     def nests_in(self, meta, children):
         return ast.Attribute("from", self._span(meta), kinds=children[0])
+
+    def masks(self, meta, children):
+        return ast.Attribute("masks", self._span(meta), kinds=children[0])
 
     def max_frames(self, meta, children):
         return ast.Attribute("max", self._span(meta), number=self._number(children[0]))
@@ -238,6 +269,9 @@ class _ToAst(Transformer):
 
     def expect_holds(self, meta, children):
         return ast.Expectation(self._name(children[0]), False, None, self._span(meta))
+
+    def expect_vacuous(self, meta, children):
+        return ast.Expectation(self._name(children[0]), False, None, self._span(meta), vacuous=True)
 
     def expect_violated(self, meta, children):
         length = self._number(children[1]) if len(children) > 1 else None

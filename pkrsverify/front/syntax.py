@@ -36,9 +36,9 @@ class Bound:
 class Attribute:
     """One item of a kind's block: `from a, b`, `max 3`, `writes`, ..."""
 
-    name: str  # from | max | writes | sleeps | atomic | preempt_on_exit
+    name: str  # from | masks | max | writes | sleeps | atomic | preempt_on_exit
     span: Span
-    kinds: tuple[Name, ...] = ()  # for `from`
+    kinds: tuple[Name, ...] = ()  # for `from` and `masks`
     number: Number | None = None  # for `max`
 
 
@@ -148,6 +148,7 @@ class Expectation:
     violated: bool
     length: Number | None
     span: Span
+    vacuous: bool = False  # `expect P vacuous`: it holds because nothing ever checks it
 
 
 @dataclass(frozen=True, slots=True)

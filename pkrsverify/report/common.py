@@ -5,12 +5,22 @@ from ..result import CheckResult, PropertyResult, StopReason, Verdict
 
 
 def verdict_text(result: PropertyResult) -> str:
-    """`VIOLATED in 6 events`, `holds`, `UNKNOWN`."""
+    """`VIOLATED in 6 events`, `holds`, `VACUOUS (never checked)`, `UNKNOWN`."""
     if result.verdict is Verdict.VIOLATED:
         return f"VIOLATED in {result.length} events"
     if result.verdict is Verdict.UNKNOWN:
         return "UNKNOWN"
+    if result.vacuous:
+        return "VACUOUS (holds, but no step ever checked it)"
     return result.verdict.value
+
+
+FATAL_NOTE = "PKRS -: no value, the kernel would BUG() here (a push onto a full stack or a pop from an empty one)"
+
+
+def fatal_note(trace) -> list[str]:
+    """The legend for the `-` a fatal step shows as its PKRS, when the trace has one."""
+    return [FATAL_NOTE] if any(step.pkrs == "-" for step in trace.steps) else []
 
 
 def describe_change(name: str, old: str, new: str) -> str:
@@ -45,8 +55,10 @@ def coverage_lines(result: CheckResult) -> list[str]:
     entered = ", ".join(coverage.entered) or "none"
     ran = ", ".join(coverage.handlers_run) or "none"
     partial = "" if result.stop is StopReason.COMPLETE else " (the search stopped early: partial)"
+    deeper = ("; the model nests deeper: what holds, holds within depth "
+              f"{result.bounds.depth} only (try --engine z3 --depth unbounded)") if coverage.nests_deeper else ""
     return [f"entered: {entered}", f"handlers run: {ran}",
-            f"deepest nesting: {coverage.max_nesting} of depth {result.bounds.depth}{partial}"]
+            f"deepest nesting: {coverage.max_nesting} of depth {result.bounds.depth}{deeper}{partial}"]
 
 
 def coverage_warnings(result: CheckResult) -> list[str]:

@@ -28,9 +28,10 @@ def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\l") + '"'
 
 
-def render_dot(results: list[CheckResult], graphs: list[StateGraph] = ()) -> str:
+def render_dot(results: list[CheckResult], graphs: list[StateGraph] = (), left_out: list[str] = ()) -> str:
     lines = ["digraph pkrsverify {", '  graph [fontname="monospace", rankdir=TB];',
              '  node [shape=box, fontname="monospace", fontsize=10];', '  edge [fontname="monospace", fontsize=10];']
+    lines += [f"  // {note}" for note in left_out]
     cluster = 0
     for result in results:
         for prop in result.properties:

@@ -48,6 +48,8 @@ def _result(result: CheckResult, timings: bool) -> dict:
 
 def _property(result: PropertyResult) -> dict:
     out = {"property": result.property.value, "verdict": result.verdict.value, "note": result.note}
+    if result.vacuous:  # it holds, but no step of the search ever checked it
+        out["vacuous"] = True
     if result.invariant:  # a proof: the facts it rests on (z3)
         out["invariant"] = list(result.invariant)
     if result.trace is not None:
@@ -82,7 +84,8 @@ def _coverage(result: CheckResult) -> dict:
     return {"coverage": {"entered": list(coverage.entered), "exited": list(coverage.exited),
                          "handlers_run": list(coverage.handlers_run), "max_nesting": coverage.max_nesting,
                          "never_entered": list(coverage.never_entered), "never_run": list(coverage.never_run),
-                         "warnings": coverage_warnings(result)}}
+                         "unchecked": list(coverage.unchecked), "nests_deeper": coverage.nests_deeper,
+                         "vacuous": result.vacuous, "warnings": coverage_warnings(result)}}
 
 
 def _review(result: CheckResult) -> dict:

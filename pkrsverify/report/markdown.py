@@ -8,7 +8,7 @@ that overwrites a saved value shows as a bar inside a bar.
 from __future__ import annotations
 
 from ..result import CheckResult, PropertyResult, Trace, Verdict
-from .common import changes, coverage_lines, coverage_warnings, statistics_text
+from .common import changes, coverage_lines, coverage_warnings, fatal_note, statistics_text
 
 VERDICT = {Verdict.VIOLATED: "**violated**", Verdict.HOLDS: "holds", Verdict.PROVED: "proved",
            Verdict.UNKNOWN: "unknown"}
@@ -58,7 +58,8 @@ def counterexample(result: PropertyResult) -> list[str]:
         event = "&nbsp;&nbsp;" * level + step.event
         changed = "<br>".join(f"`{c}`" for c in changes(step))
         lines.append(f"| {step.number} | {step.cpu} | {step.task} | {cell(event)} | {step.pkrs} | {cell(changed)} |")
-    lines += ["", f"**What went wrong:** {trace.explanation}", ""]
+    lines += [""] + [f"_{note}_" for note in fatal_note(trace)] + [""] * bool(fatal_note(trace))
+    lines += [f"**What went wrong:** {trace.explanation}", ""]
     if trace.culprit:
         lines += [f"**Culprit:** {trace.culprit}", ""]
     lines += ["```mermaid", *sequence_diagram(result), "```", ""]
@@ -93,7 +94,8 @@ def sequence_diagram(result: PropertyResult) -> list[str]:
         t, c = f"T{step.task}", f"C{step.cpu}"
         if step.number == last:
             lines.append("    rect rgb(255, 225, 225)")
-        text = _mermaid(f"{step.number}. {step.event}, PKRS = {step.pkrs}")
+        pkrs = "none, BUG()" if step.pkrs == "-" else step.pkrs
+        text = _mermaid(f"{step.number}. {step.event}, PKRS = {pkrs}")
         fatal = step.pkrs == "-"
         if step.event.startswith("enter"):
             lines.append(f"    {t}-x{t}: {text}" if fatal else f"    {t}->>+{t}: {text}")

@@ -12,7 +12,7 @@ import re
 import textwrap
 
 from ..result import CheckResult, PropertyResult, Trace, Verdict
-from .common import changes, coverage_lines, coverage_warnings, statistics_text, verdict_text
+from .common import changes, coverage_lines, coverage_warnings, fatal_note, statistics_text, verdict_text
 
 WIDTH = 72
 INDENT = "  "
@@ -76,6 +76,8 @@ def trace_lines(trace: Trace) -> list[str]:
         lines += wrap(line.rstrip(), "", " " * (column + 2))
         for change in changes(step):
             lines += wrap(change, " " * (column + 2), " " * (column + 6))
+    for note in fatal_note(trace):
+        lines += wrap(note, INDENT, INDENT + "   ")
     return lines
 
 

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from . import plain as plain_text
 from ..result import CheckResult, PropertyResult, Verdict
-from .common import changes, coverage_lines, coverage_warnings, statistics_text, verdict_text
+from .common import changes, coverage_lines, coverage_warnings, fatal_note, statistics_text, verdict_text
 
 STYLE = {Verdict.VIOLATED: "bold red", Verdict.HOLDS: "green", Verdict.PROVED: "bold green",
          Verdict.UNKNOWN: "yellow"}
@@ -54,7 +54,8 @@ def violation(result: PropertyResult, plain: bool) -> Group | Text:
         cells = (str(step.number), str(step.cpu), str(step.task), "  " * max(level, 0) + step.event, step.pkrs,
                  "\n".join(changes(step)))
         table.add_row(*(Text(cell) for cell in cells))  # Text: names like `x[task 0]` are not markup
-    parts = [title, table, Text("=> " + trace.explanation, style="red")]
+    parts = [title, table, *(Text(note, style="dim") for note in fatal_note(trace)),
+             Text("=> " + trace.explanation, style="red")]
     if trace.culprit:
         culprit = Text("culprit: ", style="bold")
         culprit.append(trace.culprit)

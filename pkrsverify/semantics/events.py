@@ -336,21 +336,22 @@ def instances(template: Template, c: int, t: int, candidates) -> Iterator[Event]
                 yield Event(template.action, c, t, kind, u)
 
 
-def holds(condition: Condition, kinds: tuple[ir.FrameKind, ...], exiting: bool, depth: int) -> bool:
-    """Reference meaning of a guard condition on a task's frames (bottom first; `exiting`: the top's phase)."""
+def holds(condition: Condition, kinds: tuple[ir.FrameKind, ...], exiting: bool, depth: int | None) -> bool:
+    """Reference meaning of a guard condition on a task's frames (bottom first; `exiting`: the top's phase;
+    `depth` None: no depth bound)."""
     if isinstance(condition, InBody):
         return not exiting
     if isinstance(condition, TopIn):
         return kinds[-1].index in condition.kinds
     if isinstance(condition, BelowDepth):
-        return len(kinds) - 1 < depth
+        return depth is None or len(kinds) - 1 < depth
     if isinstance(condition, FewerThan):
         return sum(k.index == condition.kind for k in kinds) < condition.count
     assert isinstance(condition, NoneBelow)
     return not any(k.index in condition.kinds for k in kinds[:-1])
 
 
-def enabled(template: Template, kinds: tuple[ir.FrameKind, ...], exiting: bool, depth: int) -> bool:
+def enabled(template: Template, kinds: tuple[ir.FrameKind, ...], exiting: bool, depth: int | None) -> bool:
     return all(holds(c, kinds, exiting, depth) for c in template.guard)
 
 
@@ -365,6 +366,9 @@ def table(strategy: ir.Strategy) -> Table:
         guard = [InBody(), TopIn(kind.interrupts), BelowDepth()]
         if kind.max_frames is not None:
             guard.append(FewerThan(kind.index, kind.max_frames))
+        masking = frozenset(k.index for k in kinds if kind.index in k.masks)
+        if masking:  # a frame that masks K (IRQs off, NMIs blocked) keeps K out of everything above it
+            guard.append(NoneBelow(masking))
         out.append(Template(Action.ENTER, kind.index, Target.NONE, tuple(guard), (
             OpenFrame(kind.index),
             Copy(Interrupted(), Register()),

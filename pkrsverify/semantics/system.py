@@ -35,6 +35,7 @@ class Step(NamedTuple):
     state: tuple[int, ...] | None   # None: a fatal push/pop ended the path
     violated: tuple[ir.Property, ...]
     stack: str = ""   # the stack a fatal push or pop hit
+    checked: frozenset[ir.Property] = frozenset()  # the checks the step made (violated or not)
 
 
 class Fatal(Exception):
@@ -154,11 +155,12 @@ class System:
         """Run an enabled event's operations on a copy of the state."""
         s = list(state)
         violated: list[ir.Property] = []
+        run = _Run(self, s, event, fresh, violated, observer or _QUIET)
         try:
-            _Run(self, s, event, fresh, violated, observer or _QUIET).ops(template.ops)
+            run.ops(template.ops)
         except Fatal as fatal:
-            return Step(event, None, (fatal.prop,), fatal.stack)
-        return Step(event, tuple(s), tuple(violated))
+            return Step(event, None, (fatal.prop,), fatal.stack, frozenset(run.checked))
+        return Step(event, tuple(s), tuple(violated), "", frozenset(run.checked))
 
     # ---- where a location lives ----------------------------------------------------------------
 
@@ -198,6 +200,7 @@ class _Run:
     def __init__(self, system: System, s: list[int], event: Event, fresh: int, violated: list, observer: Observer):
         self.system, self.s, self.event, self.fresh = system, s, event, fresh
         self.violated, self.observer = violated, observer
+        self.checked: set[ir.Property] = set()
         self.layout = system.layout
 
     def where(self, location) -> int:
@@ -230,6 +233,7 @@ class _Run:
         storage = self.system.strategy.storages[op.stack]
         index, first = self.system.stack_position(op.stack, op.whose, self.event)
         depth = self.s[index]
+        self.checked.add(ir.Property.NO_OVERFLOW)
         if depth == storage.size:
             self.observer.fatal(self.s, op, index)
             raise Fatal(ir.Property.NO_OVERFLOW, storage.name)
@@ -244,6 +248,7 @@ class _Run:
         storage = self.system.strategy.storages[op.stack]
         index, first = self.system.stack_position(op.stack, op.whose, self.event)
         depth = self.s[index]
+        self.checked.add(ir.Property.NO_UNDERFLOW)
         if depth == 0:
             self.observer.fatal(self.s, op, index)
             raise Fatal(ir.Property.NO_UNDERFLOW, storage.name)
@@ -265,7 +270,10 @@ class _Run:
         self.ops(op.body)
 
     def Check(self, op: ev.Check) -> None:  # noqa: N802
-        if self.when(op.when) and self.read(op.left)[0] != self.read(op.right)[0]:
+        if not self.when(op.when):
+            return
+        self.checked.add(op.property)
+        if self.read(op.left)[0] != self.read(op.right)[0]:
             self.violated.append(op.property)
 
     def when(self, when: ev.When) -> bool:

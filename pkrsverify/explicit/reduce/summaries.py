@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 
 from ...front import ir
 from ..compiled import Compiled
-from ..states import FRESH, IDENT, MEMO_LIMIT, fits, properties_of
+from ..states import FRESH, IDENT, MEMO_LIMIT, VIOLATIONS, fits, properties_of
 from .canonical import slices
 from ...semantics.system import Action, Event, System
 from .liveness import Liveness
@@ -87,6 +87,7 @@ class Summary:
     exit_paths: list = field(default_factory=list)   # for exits[i]: (local parent id, exit event id)
     boundary_ids: list = field(default_factory=list)  # for boundaries[i]: local state id
     taken: set = field(default_factory=set)          # local event ids
+    checked: int = 0          # the checks made inside, as bits (states.CHECKED)
     max_nesting: int = 0
     max_value: int = 0        # the largest value name in an output
 
@@ -233,6 +234,10 @@ class Summaries:
     def summary_states(self) -> int:
         return self.local_states
 
+    def locals(self) -> list[Local]:
+        """The one-task copies made so far (one per base kind)."""
+        return list(self._locals.values())
+
     def local(self, t: int) -> Local:
         base = self._bases[t]
         found = self._locals.get(base.index)
@@ -304,7 +309,8 @@ class Summaries:
         frontier, steps_of = [0], {0: [first]}
         distance = 0
         violations = summary.violations
-        violated = 0  # properties already met, as bits
+        violated = ~VIOLATIONS  # properties already met, as bits (the checked bits count as met: not violations)
+        checked = 0
         exits: dict = {}
         taken = summary.taken
         max_n = 0
@@ -330,6 +336,7 @@ class Summaries:
                     steps = steps_of[0]
                 for eid, nxt, bits in steps:
                     taken.add(eid)
+                    checked |= bits
                     if bits & ~violated:
                         violated = self._violations(bits, violated, violations, distance, state_id, eid)
                     if nxt is not None:
@@ -342,6 +349,7 @@ class Summaries:
                             upcoming.append(index[y])
             frontier = upcoming
         summary.max_nesting = max_n - 1
+        summary.checked |= checked & ~VIOLATIONS
         summary.max_value = max((max(y[local.values_start:]) for y, _ in summary.exits + summary.boundaries),
                                 default=0)
         self.local_states += len(states) - 1
@@ -352,6 +360,7 @@ class Summaries:
         """The exit of the excursion's bottom frame: an output, not explored further here."""
         eid, nxt, bits = step
         summary.taken.add(eid)
+        summary.checked |= bits & ~VIOLATIONS
         for prop in properties_of(bits):
             if prop not in summary.violations:
                 summary.violations[prop] = (distance, state_id, eid)
