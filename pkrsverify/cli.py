@@ -11,13 +11,11 @@ import argparse
 import os
 import sys
 import traceback
+from importlib import import_module
 
-from rich.console import Console
-
+from . import __version__
 from .commands import COMMANDS
-from .commands.common import Terminal
-from .front.diagnostics import InputError
-from .outcome import ExitCode, Outcome, exit_code
+from .outcome import EXIT_CODES, ExitCode, Outcome, exit_code
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,17 +25,30 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(int(ExitCode.INPUT))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; only the subcommand `argv` names (all of them when argv is None) gets its options,
+    so that `pkrsverify --help` imports none of the stages."""
+    named = next((a for a in argv if not a.startswith("-")), None) if argv is not None else None
+    epilog = "exit codes:\n" + EXIT_CODES
     parser = _Parser(prog="pkrsverify", description="Model-check how a per-CPU register (PKRS) is kept "
-                     "across nested kernel entries and context switches.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name, module in COMMANDS.items():
-        module.add_arguments(commands.add_parser(name, help=module.HELP, description=module.HELP))
+                     "across nested kernel entries and context switches.", epilog=epilog,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"pkrsverify {__version__}")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    for name, help_text in COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text, epilog=epilog,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+        if argv is None or name == named:
+            import_module(f".commands.{name}", __package__).add_arguments(sub)
     return parser
 
 
-def terminal_for(plain_flag: bool) -> Terminal:
+def terminal_for(plain_flag: bool):
     """Rich on a terminal; plain text (no colour, ASCII) when piped, asked for, or NO_COLOR is set."""
+    from rich.console import Console  # here: only a command that runs needs it, not --help
+
+    from .commands.common import Terminal
+
     no_color = "NO_COLOR" in os.environ
     plain = plain_flag or not sys.stdout.isatty() or no_color
     out = Console(file=sys.stdout, no_color=plain, highlight=False, soft_wrap=False, markup=False,
@@ -47,10 +58,17 @@ def terminal_for(plain_flag: bool) -> Terminal:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
+    args = parser.parse_args(argv)
+    if args.command is None:  # bare `pkrsverify`: what it can do, and that a command is missing
+        parser.print_help()
+        return int(ExitCode.INPUT)
+    from .front.diagnostics import InputError  # here: not needed for --help
+
     terminal = terminal_for(getattr(args, "plain", False))
     try:
-        outcome = COMMANDS[args.command].run(args, terminal)
+        outcome = import_module(f".commands.{args.command}", __package__).run(args, terminal)
     except InputError as error:
         for diagnostic in error.diagnostics:
             print(diagnostic.render(), file=sys.stderr)

@@ -23,6 +23,17 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 
+EXIT_CODES = """\
+  0    every property holds (or is proved); every expectation met; every stack large enough
+  1    a property is violated; an expectation contradicted; a stack can overflow;
+       with --strict, a verdict that holds only vacuously
+  2    the input or the command line is wrong
+  3    a resource limit was hit before a verdict
+  4    the engines disagree (a bug in one of them)
+  70   internal error: please report it
+  130  interrupted (Ctrl-C)"""
+
+
 class ExitCode(IntEnum):
     HOLDS = 0
     VIOLATED = 1
@@ -70,4 +81,4 @@ def exit_code(outcome: Outcome) -> int:
     return int(ExitCode.HOLDS)
 
 
-__all__ = ["ExitCode", "Outcome", "of_results", "exit_code"]
+__all__ = ["ExitCode", "Outcome", "of_results", "exit_code", "EXIT_CODES"]

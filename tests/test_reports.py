@@ -391,3 +391,29 @@ def test_nothing_to_test_is_an_input_error(tmp_path):
     (tmp_path / "s.spec").write_text(SPEC)  # no `expect` line
     code, _, err = run_cli("test", str(tmp_path))
     assert code == 2 and "nothing to test" in err
+
+
+# ---- a terminal narrower than the table ------------------------------------------------------------
+
+@pytest.mark.parametrize("width", [120, 80, 60])
+def test_a_narrow_terminal_never_breaks_a_name_or_an_event(width):
+    from rich.console import Console
+
+    from pkrsverify.explain.trace import explain
+    from pkrsverify.explicit.engine import check
+    from pkrsverify.front.loader import load_strategy
+    from pkrsverify.report.comparison import render_rich_comparison
+    from pkrsverify.report.text import render_text
+    from pkrsverify.semantics.system import System
+
+    strategy = load_strategy("specs/stack7.spec")
+    result = explain(strategy, check(System(strategy), spec="specs/stack7.spec"))
+    console = Console(force_terminal=True, width=width, record=True, color_system=None)
+    console.print(render_text(result, plain=False))
+    console.print(render_rich_comparison([result]))
+    out = console.export_text()
+    assert max(map(len, out.splitlines())) <= width
+    lines = out.splitlines()
+    for token in ("thread.pkrs_stack[task", "enter page_fault", "enter mce", "stack7"):
+        assert any(token in line for line in lines), (width, token)
+    assert "pkrs_stac\n" not in out and "ente\n" not in out

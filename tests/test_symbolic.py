@@ -146,7 +146,8 @@ def test_show_invariant_prints_the_proof_in_the_specs_names():
                            "--show-invariant", "--property", "no_stale", "--plain")
     assert code == 0
     assert "depth=unbounded" in out
-    assert "a ready task whose top frame observes: thread.pkrs == the value it left with" in out
+    assert "a ready task whose top frame observes: thread.pkrs == the value it left with" in " ".join(out.split())
+    assert max(map(len, out.splitlines())) <= 72  # plain text keeps the 72-column promise
 
 
 def test_unbounded_depth_needs_the_z3_engine():

@@ -74,6 +74,17 @@ def embeds(small: ir.Bounds, large: ir.Bounds) -> bool:
     return all(_occupant(small, c) == _occupant(large, c) for c in range(small.cpus))
 
 
+def incomparable(run: ir.Bounds, spec: ir.Bounds) -> str:
+    """Why a run at `run` bounds decides nothing about the spec's: which bound to change to decide it."""
+    if run.cpus != spec.cpus:
+        return (f"run on {run.cpus} CPU(s), the spec on {spec.cpus}: with other CPUs other tasks start running, "
+                f"so neither run's paths are the other's; give --cpus {spec.cpus} to decide it")
+    if any(_occupant(run, c) != _occupant(spec, c) for c in range(run.cpus)):
+        return "the run starts other tasks on the CPUs than the spec does; give the spec's --tasks and --kthreads"
+    return (f"the run is larger in one bound and smaller in another ({run.describe()} against the spec's "
+            f"{spec.describe()}); give the spec's bounds to decide it")
+
+
 def judge(result: CheckResult, expectations: tuple[ir.Expectation, ...], spec: ir.Bounds) -> list[Judgement]:
     run = result.bounds
     same, within, beyond = run == spec, embeds(run, spec), embeds(spec, run)
@@ -84,15 +95,16 @@ def judge(result: CheckResult, expectations: tuple[ir.Expectation, ...], spec: i
         if found is None:
             continue  # not checked in this run
         if found.verdict is Verdict.VIOLATED:
-            out.append(_violated(e, found.length, same, within, beyond))
+            out.append(_violated(e, found.length, same, within, beyond, incomparable(run, spec)))
         elif found.verdict in (Verdict.HOLDS, Verdict.PROVED):
-            out.append(_holds(e, found, same, within, beyond, result.coverage is not None))
+            out.append(_holds(e, found, same, within, beyond, result.coverage is not None,
+                              "" if within else incomparable(run, spec)))
         else:
             out.append(_unknown(e, found.note, levels, same or beyond))
     return out
 
 
-def _violated(e: ir.Expectation, length: int, same: bool, within: bool, beyond: bool) -> Judgement:
+def _violated(e: ir.Expectation, length: int, same: bool, within: bool, beyond: bool, apart: str) -> Judgement:
     actual = f"violated in {length} events"
     if same:
         met = e.violated and (e.length is None or e.length == length)
@@ -111,10 +123,11 @@ def _violated(e: ir.Expectation, length: int, same: bool, within: bool, beyond: 
             return Judgement(e, Outcome.MISMATCH, actual, "at bounds beyond the spec's: none of "
                              f"{e.length} events exists there")
         return Judgement(e, Outcome.UNDECIDED, actual, "at larger bounds than the spec's")
-    return Judgement(e, Outcome.UNDECIDED, actual, "at bounds not comparable with the spec's")
+    return Judgement(e, Outcome.UNDECIDED, actual, f"not comparable: {apart}")
 
 
-def _holds(e: ir.Expectation, found, same: bool, within: bool, beyond: bool, covered: bool) -> Judgement:
+def _holds(e: ir.Expectation, found, same: bool, within: bool, beyond: bool, covered: bool,
+           apart: str) -> Judgement:
     """A verdict that holds: met by `holds`, contradicted by `violated` (at bounds that cover the spec's).
     `vacuous` must match the run's word on whether any step checked the property: a check made at
     smaller bounds is made at the spec's, one never made at larger bounds is never made at the spec's.
@@ -126,7 +139,9 @@ def _holds(e: ir.Expectation, found, same: bool, within: bool, beyond: bool, cov
         return Judgement(e, Outcome.MISMATCH if decided else Outcome.UNDECIDED, verdict, why)
     if same or beyond:
         return Judgement(e, Outcome.MISMATCH if e.violated else Outcome.MET, verdict)
-    return Judgement(e, Outcome.UNDECIDED, verdict, "at bounds smaller than the spec's or not comparable")
+    why = "at bounds smaller than the spec's: what holds there may not at the spec's" if within else \
+        f"not comparable: {apart}"
+    return Judgement(e, Outcome.UNDECIDED, verdict, why)
 
 
 def _unknown(e: ir.Expectation, note: str, levels: int, covers_spec: bool) -> Judgement:

@@ -13,14 +13,16 @@ from ..symbolic import engine as symbolic
 from ..explain.trace import explain, explain_one
 from ..explicit.engine import Limits, Progress, check
 from ..explicit.reduce import Reductions
+from ..report.plain import invariants
 from ..report.text import heading, render_text, violation
-from ..result import CheckResult, Verdict
+from ..result import CheckResult
 from ..semantics.system import System
 from ..outcome import ExitCode, Outcome, of_results
+from . import COMMANDS
 from .common import UNBOUNDED, Terminal, add_bound_arguments, load_all, positive, seconds
 from .output import add_report_arguments, check_paths, emit_checked, shows_text, timings
 
-HELP = "check strategy specs against their model"
+HELP = COMMANDS["check"]
 DEFAULT_MAX_STATES = 5_000_000  # about 4 GB of visited states; raise it with --max-states
 
 
@@ -107,7 +109,7 @@ def _check_one(path, strategy, properties, limits, fmt, terminal: Terminal, time
     if text:
         terminal.out.print(render_text(result, terminal.plain, streamed=True, timings=timed).renderables[-1])
         if args is not None and args.show_invariant:
-            terminal.out.print(Text(_invariants(result)))
+            terminal.out.print(Text(invariants(result)))
         terminal.out.print()
     return result
 
@@ -143,19 +145,6 @@ def _z3_limits(args) -> symbolic.Limits:
     spacer = symbolic.SPACER_TIMEOUT if timeout is None else min(timeout, symbolic.SPACER_TIMEOUT)
     steps = symbolic.MAX_STEPS if args.max_steps is None else args.max_steps
     return symbolic.Limits(timeout=timeout, max_steps=steps, spacer_timeout=spacer)
-
-
-def _invariants(result: CheckResult) -> str:
-    """What each proof rests on, in the spec's names."""
-    lines = []
-    for prop in result.properties:
-        if prop.verdict is not Verdict.PROVED:
-            continue
-        lines.append(f"  {prop.property.value} is proved by {prop.note}")
-        if not prop.invariant:
-            lines.append("    (no invariant needed: no step from any state can violate it)")
-        lines += [f"    - {fact}" for fact in prop.invariant]
-    return "\n".join(lines) if lines else "  (no proof to show)"
 
 
 def _compare(path: str, explicit: CheckResult, z3: CheckResult, terminal: Terminal, text: bool = True) -> bool:

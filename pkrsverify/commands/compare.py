@@ -11,10 +11,11 @@ from ..outcome import Outcome, of_results
 from ..report.comparison import render_plain_comparison, render_rich_comparison
 from ..report.render import Compared, render
 from ..semantics.system import System
+from . import COMMANDS
 from .common import Terminal, add_bound_arguments, load_all, positive, seconds
 from .output import add_report_arguments, check_paths, timings, with_reviews, write
 
-HELP = "compare designs: verdicts, review figures and each one's shortest counterexample"
+HELP = COMMANDS["compare"]
 # Enough for every counterexample of the thread's designs at the default
 # bounds (the longest, stack7's overflow, has 8 events) in a few seconds a
 # spec; a design that holds then shows `ok<=n`, not a proof: raise the limit

@@ -14,9 +14,10 @@ from ..front.diagnostics import Code, Diagnostic, InputError
 from ..export import ExportError, promela
 from ..export.spin import commands
 from ..outcome import Outcome
+from . import COMMANDS
 from .common import Terminal, add_bound_arguments, load_all
 
-HELP = "write a spec as a Promela model for SPIN"
+HELP = COMMANDS["export"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

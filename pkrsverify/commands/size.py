@@ -21,10 +21,11 @@ from ..outcome import ExitCode, Outcome
 from ..report.render import Sized
 from ..report.sizing import lines
 from ..symbolic.engine import MAX_STEPS
+from . import COMMANDS
 from .common import UNBOUNDED, Terminal, add_bound_arguments, load_all, positive, seconds
 from .output import add_report_arguments, check_paths, emit, timings
 
-HELP = "size the stacks of strategy specs: the entries each can need, and a shortest path to them"
+HELP = COMMANDS["size"]
 DEFAULT_MAX_STATES = 5_000_000  # per question: as `check`
 
 

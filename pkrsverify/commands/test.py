@@ -23,10 +23,11 @@ from ..outcome import Outcome
 from ..report.render import Tested
 from ..report.suite import rich_lines, spec_lines, summary
 from ..semantics.system import System
+from . import COMMANDS
 from .common import Terminal, add_bound_arguments, positive, seconds
 from .output import add_report_arguments, check_paths, emit
 
-HELP = "check every spec against its `expect` lines (a regression suite)"
+HELP = COMMANDS["test"]
 DEFAULT_MAX_STATES = 5_000_000
 
 

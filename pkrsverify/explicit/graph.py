@@ -6,10 +6,13 @@ when it is small.
 """
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from ..semantics.layout import canonical
 from ..semantics.system import System
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 FRESH = 1 << 30  # a value no canonical state holds; renamed away at once
 
@@ -21,6 +24,8 @@ def state_graph(system: System, max_states: int = 100_000) -> nx.DiGraph:
     carries its event and the properties it violates. A fatal step leads to
     the node "fatal".
     """
+    import networkx as nx  # here: a tenth of a second to import, and only --graph and the tests need it
+
     values_start = system.layout.values_start
     initial = canonical(system.initial(), values_start)
     graph = nx.DiGraph()

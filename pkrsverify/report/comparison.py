@@ -22,7 +22,7 @@ from ..front import ir
 from ..result import CheckResult, PropertyResult, Verdict
 from ..result import ReviewFigures
 from . import markdown, plain
-from .text import violation
+from .text import Fitted, violation
 from .plain import WIDTH, unbroken, wrap
 
 LEGEND = ("ok: holds, every reachable state explored; FAIL n: violated, the shortest counterexample "
@@ -114,18 +114,18 @@ def shortest(result: CheckResult) -> PropertyResult | None:
 
 # ---- plain ------------------------------------------------------------------------------
 
-def _plain_table(head: list[str], body: list[list[Cell]], right: set[int]) -> list[str] | None:
+def _plain_table(head: list[str], body: list[list[Cell]], right: set[int], limit: int = WIDTH) -> list[str] | None:
     widths = [max(len(head[i]), *(len(row[i].text) for row in body)) for i in range(len(head))]
 
     def line(cells: list[str]) -> str:
         return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
 
     lines = [line(head).rstrip()] + [line([c.text for c in row]).rstrip() for row in body]
-    return lines if max(map(len, lines)) <= WIDTH else None
+    return lines if max(map(len, lines)) <= limit else None
 
 
-def _plain_review_table(body: list[list[Cell]]) -> list[str] | None:
-    """The review figures under group headings, so that they fit in 72 columns."""
+def _plain_review_table(body: list[list[Cell]], limit: int = WIDTH) -> list[str] | None:
+    """The review figures under group headings, so that they fit in 72 columns (or `limit`)."""
     width = max(len("design"), *(len(row[0].text) for row in body))
     groups = ((("task", 4), ("cpu", 3), ("frame", 5)), (("entry", 6), ("exit", 6), ("switch", 6)),
               (("layout", 7),), (("found", 5),))
@@ -150,40 +150,42 @@ def _plain_review_table(body: list[list[Cell]]) -> list[str] | None:
     top = " " * width + "".join("  " + title.ljust(w) for title, w in zip(titles, group_widths))
     lines = [top.rstrip(), line("design", [name for group in groups for name, _ in group], False)]
     lines += [line(row[0].text, [c.text for c in row[1:]], True) for row in body]
-    return lines if max(map(len, lines)) <= WIDTH else None
+    return lines if max(map(len, lines)) <= limit else None
 
 
-def _plain_paragraphs(head: list[str], body: list[list[Cell]]) -> list[str]:
+def _plain_paragraphs(head: list[str], body: list[list[Cell]], width: int = WIDTH) -> list[str]:
     out = []
     for row in body:
         pairs = ", ".join(unbroken(f"{h} {c.text}") for h, c in zip(head[1:], row[1:]))
-        out += wrap(f"{row[0].text}: {pairs}", "", "    ")
+        out += wrap(f"{row[0].text}: {pairs}", "", "    ", width)
     return out
 
 
-def render_plain_comparison(results: list[CheckResult], *, all_traces: bool = False) -> str:
+def render_plain_comparison(results: list[CheckResult], *, all_traces: bool = False, width: int = WIDTH) -> str:
+    """The comparison in `width` columns (72 for mail): a table that would not fit becomes a paragraph
+    per design."""
     verdicts, reviews = rows(results)
     lines = ["Verdicts", ""]
-    lines += _plain_table(VERDICT_HEAD, verdicts, set()) or _plain_paragraphs(VERDICT_HEAD, verdicts)
-    lines += ["", *wrap(LEGEND, "", "")]
+    lines += _plain_table(VERDICT_HEAD, verdicts, set(), width) or _plain_paragraphs(VERDICT_HEAD, verdicts, width)
+    lines += ["", *wrap(LEGEND, "", "", width)]
     for line in bounds_line(results):
-        lines += wrap(line)
+        lines += wrap(line, width=width)
     if reviews:
         lines += ["", "Review figures", ""]
-        lines += _plain_review_table(reviews) or _plain_paragraphs(REVIEW_HEAD, reviews)
-        lines += ["", *wrap(REVIEW_LEGEND, "", "")]
+        lines += _plain_review_table(reviews, width) or _plain_paragraphs(REVIEW_HEAD, reviews, width)
+        lines += ["", *wrap(REVIEW_LEGEND, "", "", width)]
         for note in notes(results):
-            lines += wrap(note, "", "    ")
-        lines += ["", *wrap(FOUND, "", "")]
+            lines += wrap(note, "", "    ", width)
+        lines += ["", *wrap(FOUND, "", "", width)]
         for note in found_notes(results):
-            lines += wrap(note, "  ", "      ")
+            lines += wrap(note, "  ", "      ", width)
     lines.append("")
     if any(_traces(r, all_traces) for r in results):
         lines += [TRACES_TITLE if not all_traces else "Counterexamples", ""]
     for result in results:
         for prop in _traces(result, all_traces):
-            lines += wrap(f"{result.strategy} ({result.spec}):")
-            lines += plain.violation(prop).rstrip("\n").split("\n")
+            lines += wrap(f"{result.strategy} ({result.spec}):", width=width)
+            lines += plain.violation(prop, width).rstrip("\n").split("\n")
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -197,7 +199,16 @@ def _traces(result: CheckResult, all_traces: bool) -> list[PropertyResult]:
 
 # ---- rich (a terminal) --------------------------------------------------------------------
 
-def render_rich_comparison(results: list[CheckResult], *, all_traces: bool = False) -> Group:
+def render_rich_comparison(results: list[CheckResult], *, all_traces: bool = False) -> Fitted:
+    """The tables in colour where they fit, else the plain comparison (never a truncated design name)."""
+    verdicts, reviews = rows(results)
+    widest = _rich_table("Review figures", REVIEW_HEAD, reviews, {1, 2, 3}) if reviews else \
+        _rich_table("Verdicts", VERDICT_HEAD, verdicts, set())
+    return Fitted(_rich_comparison(results, all_traces),
+                  lambda width: render_plain_comparison(results, all_traces=all_traces, width=width), widest)
+
+
+def _rich_comparison(results: list[CheckResult], all_traces: bool) -> Group:
     verdicts, reviews = rows(results)
     parts = [_rich_table("Verdicts", VERDICT_HEAD, verdicts, set()), Text(LEGEND, style="dim")]
     parts += [Text(line, style="dim") for line in bounds_line(results)]
@@ -217,7 +228,7 @@ def render_rich_comparison(results: list[CheckResult], *, all_traces: bool = Fal
 def _rich_table(title: str, head: list[str], body: list[list[Cell]], right: set[int]) -> Table:
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
     for i, name in enumerate(head):
-        table.add_column(name, justify="right" if i in right else "left")
+        table.add_column(name, justify="right" if i in right else "left", no_wrap=True)
     for row in body:
         table.add_row(*(Text(c.text, style=c.style) for c in row))
     return table

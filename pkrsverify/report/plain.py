@@ -18,14 +18,14 @@ WIDTH = 72
 INDENT = "  "
 
 
-def wrap(text: str, indent: str = "", hanging: str | None = None) -> list[str]:
-    """`text` wrapped to WIDTH, first line at `indent`, the rest at `hanging` (deeper by default).
+def wrap(text: str, indent: str = "", hanging: str | None = None, width: int = WIDTH) -> list[str]:
+    """`text` wrapped to `width`, first line at `indent`, the rest at `hanging` (deeper by default).
 
     A name like `x[task 0]` and a `code span` never break inside.
     """
     hanging = indent + "   " if hanging is None else hanging
     protected = _KEEP.sub(lambda m: m.group(0).replace(" ", _GLUE), text)
-    lines = textwrap.wrap(protected, WIDTH, initial_indent=indent, subsequent_indent=hanging,
+    lines = textwrap.wrap(protected, width, initial_indent=indent, subsequent_indent=hanging,
                           break_long_words=True, break_on_hyphens=False) or [indent.rstrip()]
     return [line.replace(_GLUE, " ") for line in lines]
 
@@ -44,20 +44,21 @@ def heading(strategy: str, spec: str, model: str, bounds: str) -> str:
     return "\n".join(wrap(f"{strategy} ({spec})") + wrap(f"model {model}, {bounds}", INDENT)) + "\n"
 
 
-def violation(result: PropertyResult) -> str:
+def violation(result: PropertyResult, width: int = WIDTH) -> str:
+    """A counterexample in `width` columns (72, for mail; less on a narrow terminal)."""
     trace = result.trace
     lines = [f"{result.property.value}: VIOLATED in {trace.length} events"]
-    lines += wrap(f"({result.property.meaning})", INDENT)
+    lines += wrap(f"({result.property.meaning})", INDENT, width=width)
     lines.append("")
-    lines += trace_lines(trace)
+    lines += trace_lines(trace, width)
     lines.append("")
-    lines += wrap(f"=> {trace.explanation}", INDENT, INDENT + "   ")
+    lines += wrap(f"=> {trace.explanation}", INDENT, INDENT + "   ", width)
     if trace.culprit:
-        lines += wrap(f"culprit: {trace.culprit}", INDENT, INDENT + "   ")
+        lines += wrap(f"culprit: {trace.culprit}", INDENT, INDENT + "   ", width)
     return "\n".join(lines) + "\n"
 
 
-def trace_lines(trace: Trace) -> list[str]:
+def trace_lines(trace: Trace, width: int = WIDTH) -> list[str]:
     """The step table: `step cpu task event PKRS`, nesting shown by indenting
     the event, and under each step the storage it changed."""
     rows = []
@@ -73,11 +74,11 @@ def trace_lines(trace: Trace) -> list[str]:
     column = len(INDENT) + 16  # where the event column starts
     for step, event in rows:
         line = f"{INDENT}{step.number:>4}  {step.cpu:>3} {step.task:>4}  {event:<{event_width}}  {step.pkrs}"
-        lines += wrap(line.rstrip(), "", " " * (column + 2))
+        lines += wrap(line.rstrip(), "", " " * (column + 2), width)
         for change in changes(step):
-            lines += wrap(change, " " * (column + 2), " " * (column + 6))
+            lines += wrap(change, " " * (column + 2), " " * (column + 6), width)
     for note in fatal_note(trace):
-        lines += wrap(note, INDENT, INDENT + "   ")
+        lines += wrap(note, INDENT, INDENT + "   ", width)
     return lines
 
 
@@ -98,6 +99,20 @@ def summary(result: CheckResult, *, timings: bool = True) -> str:
         lines += wrap(f"warning: {warning}", INDENT, INDENT + "    ")
     lines += wrap(statistics_text(result, timings), INDENT, INDENT + "    ")
     return "\n".join(lines) + "\n"
+
+
+def invariants(result: CheckResult) -> str:
+    """What each proof rests on, in the spec's names, in 72 columns."""
+    lines = []
+    for prop in result.properties:
+        if prop.verdict is not Verdict.PROVED:
+            continue
+        lines += wrap(f"{prop.property.value} is proved by {prop.note}", INDENT, INDENT + "    ")
+        if not prop.invariant:
+            lines += wrap("(no invariant needed: no step from any state can violate it)", INDENT * 2)
+        for fact in prop.invariant:
+            lines += wrap(f"- {fact}", INDENT * 2, INDENT * 2 + "  ")
+    return "\n".join(lines) if lines else f"{INDENT}(no proof to show)"
 
 
 def render(result: CheckResult, *, timings: bool = True) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rich import box
 from rich.console import Group
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -34,7 +35,26 @@ def header(result: CheckResult, plain: bool = False) -> Text:
     return heading(result.strategy, result.spec, result.model, result.bounds.describe(), plain)
 
 
-def violation(result: PropertyResult, plain: bool) -> Group | Text:
+class Fitted:
+    """A rich table where it fits, else its plain twin: decided when printed, at the console's width.
+
+    A table narrower than its content breaks names in the middle ("thread.pkrs_stac / k[task 0]")
+    and wraps an indented event under the task column, which destroys the nesting; the plain
+    layout is made for 72 columns and keeps every token whole."""
+
+    def __init__(self, rich, plain, table: Table):
+        self.rich, self.plain, self.table = rich, plain, table  # plain: width -> text
+
+    def __rich_console__(self, console, options):
+        needed = Measurement.get(console, options.update(width=10_000), self.table).minimum
+        if options.max_width >= needed:
+            yield self.rich
+        else:
+            width = min(plain_text.WIDTH, options.max_width)
+            yield Text(self.plain(width).rstrip("\n"), no_wrap=True, overflow="ignore")
+
+
+def violation(result: PropertyResult, plain: bool) -> Group | Text | Fitted:
     """A counterexample: the step table, what went wrong, and whose fault it was."""
     if plain:
         return Text(plain_text.violation(result))
@@ -44,8 +64,9 @@ def violation(result: PropertyResult, plain: bool) -> Group | Text:
     title.append("VIOLATED", style=STYLE[Verdict.VIOLATED])
     title.append(f" in {trace.length} events ({result.property.meaning})")
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for column in ("step", "cpu", "task", "event", "PKRS", "storage changed"):
-        table.add_column(column, overflow="fold")
+    for column in ("step", "cpu", "task", "event", "PKRS"):
+        table.add_column(column, no_wrap=True)  # an event wrapped under the task column loses its nesting
+    table.add_column("storage changed")  # wraps between words, never inside one
     depths: dict[int, int] = {}
     for step in trace.steps:
         before = depths.get(step.task, 0)
@@ -61,7 +82,7 @@ def violation(result: PropertyResult, plain: bool) -> Group | Text:
         culprit.append(trace.culprit)
         parts.append(culprit)
     parts.append(Text(""))
-    return Group(*parts)
+    return Fitted(Group(*parts), lambda width: plain_text.violation(result, width) + "\n", table)
 
 
 def summary(result: CheckResult, plain: bool = False, *, timings: bool = True) -> Group | Text:
