@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from enum import Enum
 
 from .front import ir
+from .front.diagnostics import Diagnostic
 from .semantics.events import Event
+
+
+@dataclass(frozen=True, slots=True)
+class Unloaded:
+    """A spec that could not be checked: its diagnostics, reported beside the others' results."""
+
+    path: str
+    diagnostics: tuple[Diagnostic, ...]
 
 
 class Verdict(Enum):

@@ -183,7 +183,7 @@ def test_an_unexpected_exception_is_an_internal_error_not_a_verdict(monkeypatch)
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
-    monkeypatch.setattr(check_command, "load_all", broken)
+    monkeypatch.setattr(check_command, "load_each", broken)
     code, _, err = run_cli("check", str(SPECS / "thread_struct.spec"))
     assert code == 70
     assert "internal error, please report it" in err and "RuntimeError: a bug" in err

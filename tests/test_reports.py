@@ -417,3 +417,49 @@ def test_a_narrow_terminal_never_breaks_a_name_or_an_event(width):
     for token in ("thread.pkrs_stack[task", "enter page_fault", "enter mce", "stack7"):
         assert any(token in line for line in lines), (width, token)
     assert "pkrs_stac\n" not in out and "ente\n" not in out
+
+
+# ---- reports for CI that survive bad input ------------------------------------------------------------
+
+def _bad_spec(directory: Path) -> Path:
+    bad = directory / "broken.spec"
+    bad.write_text("strategy broken {\n    model x86_64\n    on entry { PKRS = thread.nowhere }\n}\n")
+    return bad
+
+
+def test_a_bad_spec_is_reported_in_sarif_and_the_others_are_checked(tmp_path):
+    bad = _bad_spec(tmp_path)
+    out = tmp_path / "x.sarif"
+    code, _, err = run_cli("check", str(bad), "specs/pt_regs.spec", "--format", "sarif", "--output", str(out))
+    assert code == 2  # the input is wrong, and the report says what the good spec does anyway
+    assert "error[E102]" in err and "checking the others" in err
+    log = json.loads(out.read_text())
+    jsonschema.validate(log, SARIF_SCHEMA)
+    run = log["runs"][0]
+    errors = [r for r in run["results"] if r["ruleId"] == "E102"]
+    assert len(errors) == 1 and errors[0]["level"] == "error"
+    region = errors[0]["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (3, 23)
+    assert any(r["ruleId"] == "no_stale" for r in run["results"])  # pt_regs was checked: no_stale violated
+    assert run["properties"]["checked"][0]["strategy"] == "pt_regs"
+
+
+def test_a_bad_spec_is_an_errored_testcase_in_junit(tmp_path):
+    shutil.copy(ROOT / "specs" / "pt_regs.spec", tmp_path / "pt_regs.spec")
+    _bad_spec(tmp_path)
+    out = tmp_path / "x.xml"
+    code, _, _ = run_cli("test", str(tmp_path), "--format", "junit", "--output", str(out))
+    assert code == 2
+    root = ET.parse(out).getroot()
+    assert root.get("errors") == "1" and int(root.get("tests")) > 1
+    error = root.find(".//testcase/error")
+    assert error is not None and "E102" in error.get("message") and "broken.spec:3:23" in error.text
+    assert any(case.get("name") == "no_stale violated length 5" for case in root.iter("testcase"))
+
+
+def test_sarif_uris_are_relative_to_the_repository_root(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT / "tests")
+    code, out, _ = run_cli("check", "../specs/pt_regs.spec", "--format", "sarif")
+    run = json.loads(out)["runs"][0]
+    assert run["artifacts"][0]["location"] == {"uri": "specs/pt_regs.spec", "uriBaseId": "%SRCROOT%"}
+    assert "%SRCROOT%" in run["originalUriBaseIds"]

@@ -19,7 +19,7 @@ from ..result import CheckResult
 from ..semantics.system import System
 from ..outcome import ExitCode, Outcome, of_results
 from . import COMMANDS
-from .common import UNBOUNDED, Terminal, add_bound_arguments, load_all, positive, seconds
+from .common import UNBOUNDED, Terminal, add_bound_arguments, load_each, positive, seconds
 from .output import add_report_arguments, check_paths, emit_checked, shows_text, timings
 
 HELP = COMMANDS["check"]
@@ -54,8 +54,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args, terminal: Terminal) -> Outcome:
-    strategies = load_all(args.files, args)  # bad input anywhere is reported before any search
     check_paths(args)
+    strategies, unloaded = load_each(args.files, args, terminal)  # a bad spec is reported, the others checked
     properties = tuple(ir.Property(p) for p in args.property) if args.property else None
     limits = Limits(max_states=args.max_states, timeout=args.timeout)
     shown = "text" if shows_text(args) else args.format
@@ -73,8 +73,8 @@ def run(args, terminal: Terminal) -> Outcome:
             break  # Ctrl-C: report what was reached, check nothing more
         if len(pair) == 2:
             disagree |= _compare(path, *pair, terminal, shown == "text")
-    emit_checked(args, terminal, results, reported)
-    return of_results(results, strict=args.strict) | Outcome(disagree=disagree)
+    emit_checked(args, terminal, results, reported, unloaded)
+    return of_results(results, strict=args.strict) | Outcome(disagree=disagree, input_error=bool(unloaded))
 
 
 def _check_one(path, strategy, properties, limits, fmt, terminal: Terminal, timed: bool = True,

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
-from ..front.diagnostics import InputError
+from ..front.diagnostics import Code, InputError
 from ..front.loader import load_strategy, with_bounds
+from ..result import Unloaded
 
 
 @dataclass
@@ -66,15 +67,45 @@ def add_bound_arguments(parser: argparse.ArgumentParser, unbounded_depth: bool =
 
 def load_all(paths, args) -> list:
     """Every spec with the command-line bounds, or one InputError with all their diagnostics."""
-    errors, strategies = [], []
+    strategies, unloaded = load_each(paths, args)
+    if unloaded:
+        raise InputError([d for u in unloaded for d in u.diagnostics])
+    return strategies
+
+
+def load_each(paths, args, terminal: Terminal | None = None) -> tuple[list, list[Unloaded]]:
+    """(path, strategy) for every spec that loads, and the diagnostics of those that do not, so that one
+    bad spec does not stop the others (printed on `terminal`'s stderr). A wrong command line, or no spec
+    left to check, is still one InputError."""
+    strategies, unloaded = [], []
+    for path, strategy_or_errors in _load_each(paths, args):
+        if isinstance(strategy_or_errors, tuple):
+            unloaded.append(Unloaded(path, strategy_or_errors))
+        else:
+            strategies.append((path, strategy_or_errors))
+    wrong_options = [d for u in unloaded for d in u.diagnostics if d.span is None and d.code is Code.BAD_OPTION]
+    if wrong_options:
+        raise InputError(list(dict.fromkeys(wrong_options)))
+    if unloaded and not strategies:
+        raise InputError([d for u in unloaded for d in u.diagnostics])
+    if terminal is not None:
+        for failure in unloaded:
+            for diagnostic in failure.diagnostics:
+                terminal.err.file.write(diagnostic.render() + "\n")
+        if unloaded:
+            count = sum(len(u.diagnostics) for u in unloaded)
+            terminal.err.file.write(f"pkrsverify: {count} error{'s' if count != 1 else ''} in "
+                                    f"{len(unloaded)} spec{'s' if len(unloaded) != 1 else ''}, not checked; "
+                                    "checking the others\n")
+    return strategies, unloaded
+
+
+def _load_each(paths, args):
     for path in paths:
         try:
             strategy = load_strategy(path)
             depth = None if args.depth == UNBOUNDED else args.depth  # the caller drops the depth bound
-            strategies.append((path, with_bounds(strategy, tasks=args.tasks, kthreads=args.kthreads,
-                                                 cpus=args.cpus, depth=depth)))
+            yield path, with_bounds(strategy, tasks=args.tasks, kthreads=args.kthreads, cpus=args.cpus,
+                                    depth=depth)
         except InputError as error:
-            errors.extend(error.diagnostics)
-    if errors:
-        raise InputError(errors)
-    return strategies
+            yield path, error.diagnostics

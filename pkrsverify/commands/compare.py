@@ -12,8 +12,8 @@ from ..report.comparison import render_plain_comparison, render_rich_comparison
 from ..report.render import Compared, render
 from ..semantics.system import System
 from . import COMMANDS
-from .common import Terminal, add_bound_arguments, load_all, positive, seconds
-from .output import add_report_arguments, check_paths, timings, with_reviews, write
+from .common import Terminal, add_bound_arguments, load_each, positive, seconds
+from .output import add_report_arguments, check_paths, repository_root, timings, with_reviews, write
 
 HELP = COMMANDS["compare"]
 # Enough for every counterexample of the thread's designs at the default
@@ -36,8 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args, terminal: Terminal) -> Outcome:
-    strategies = load_all(args.files, args)
     check_paths(args)
+    strategies, unloaded = load_each(args.files, args, terminal)
     limits = Limits(max_states=args.max_states, timeout=args.timeout)
     results = []
     for path, strategy in strategies:
@@ -47,7 +47,8 @@ def run(args, terminal: Terminal) -> Outcome:
         if results[-1].interrupted:
             break  # Ctrl-C: compare what was reached
     results = with_reviews(results, strategies[:len(results)])
-    text = render(args.format, Compared(tuple(results), args.all_traces), timings=timings(args))
+    document = Compared(tuple(results), args.all_traces, tuple(unloaded))
+    text = render(args.format, document, timings=timings(args), root=repository_root())
     if args.output is not None:
         write(args.output, text)
     if args.output is not None or args.format == "text":
@@ -57,4 +58,4 @@ def run(args, terminal: Terminal) -> Outcome:
             terminal.out.print(render_rich_comparison(results, all_traces=args.all_traces))
     else:
         terminal.out.file.write(text)
-    return of_results(results)
+    return of_results(results) | Outcome(input_error=bool(unloaded))

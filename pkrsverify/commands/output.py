@@ -6,6 +6,8 @@ machine format goes to stdout instead of it, or to `--output FILE` beside it.
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -68,16 +70,28 @@ def with_reviews(results: list[CheckResult], strategies) -> list[CheckResult]:
 
 def emit(args, terminal: Terminal, document) -> None:
     """Write a machine format where the arguments say: to --output, or to stdout instead of the text."""
+    if args.output is None and args.format == "text":
+        return
+    text = render(args.format, document, timings=timings(args), root=repository_root())
     if args.output is not None:
-        write(args.output, render(args.format, document, timings=timings(args)))
-    elif args.format != "text":
-        terminal.out.file.write(render(args.format, document, timings=timings(args)))
+        write(args.output, text)
+    else:
+        terminal.out.file.write(text)
 
 
-def emit_checked(args, terminal: Terminal, results: list[CheckResult], strategies) -> None:
+def repository_root() -> str:
+    """What SARIF URIs are relative to: git's top level of the working directory, else the directory."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return os.getcwd()
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else os.getcwd()
+
+
+def emit_checked(args, terminal: Terminal, results: list[CheckResult], strategies, unloaded=()) -> None:
     """`check`'s report (and the graph) where the arguments say."""
     results = with_reviews(results, strategies)
-    emit(args, terminal, Checked(tuple(results)))
+    emit(args, terminal, Checked(tuple(results), tuple(unloaded)))
     if getattr(args, "graph", None):
         graphs, left_out = [], []
         for (path, strategy), result in zip(strategies, results):

@@ -22,7 +22,7 @@ from ..report.render import Sized
 from ..report.sizing import lines
 from ..symbolic.engine import MAX_STEPS
 from . import COMMANDS
-from .common import UNBOUNDED, Terminal, add_bound_arguments, load_all, positive, seconds
+from .common import UNBOUNDED, Terminal, add_bound_arguments, load_each, positive, seconds
 from .output import add_report_arguments, check_paths, emit, timings
 
 HELP = COMMANDS["size"]
@@ -46,8 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args, terminal: Terminal) -> Outcome:
-    strategies = load_all(args.files, args)
     check_paths(args)
+    strategies, unloaded = load_each(args.files, args, terminal)
     unbounded = args.depth == UNBOUNDED
     if unbounded and args.engine != "z3":
         raise InputError([Diagnostic(Code.BAD_OPTION, "--depth unbounded needs --engine z3: only a proof covers "
@@ -67,10 +67,10 @@ def run(args, terminal: Terminal) -> Outcome:
                 terminal.err.print(Text(f"pkrsverify: INTERNAL ERROR: the engines disagree on {path}: {problem}",
                                         style="bold red"))
         sizings += pair
-    emit(args, terminal, Sized(tuple(sizings)))
+    emit(args, terminal, Sized(tuple(sizings), tuple(unloaded)))
     needs = [need for sizing in sizings for need in sizing.stacks]
     return Outcome(violated=any(n.enough is False for n in needs), undecided=any(n.enough is None for n in needs),
-                   disagree=disagree)
+                   disagree=disagree, input_error=bool(unloaded))
 
 
 def _size_one(terminal: Terminal, strategy, path: str, engine: str, unbounded: bool, limits: Limits):

@@ -18,13 +18,13 @@ from ..analyses.judge import SpecOutcome, judge
 from ..explain.trace import explain
 from ..explicit.engine import Limits, check
 from ..front.diagnostics import Code, Diagnostic, InputError
-from ..front.loader import load_strategy, with_bounds
+
 from ..outcome import Outcome
 from ..report.render import Tested
 from ..report.suite import rich_lines, spec_lines, summary
 from ..semantics.system import System
 from . import COMMANDS
-from .common import Terminal, add_bound_arguments, positive, seconds
+from .common import Terminal, add_bound_arguments, load_each, positive, seconds
 from .output import add_report_arguments, check_paths, emit
 
 HELP = COMMANDS["test"]
@@ -44,12 +44,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args, terminal: Terminal) -> Outcome:
     paths = _spec_paths(args.paths or [_default_path()])
-    loaded = _load(paths, args)
     check_paths(args)
+    loaded, unloaded = load_each(paths, args, terminal)
     limits = Limits(max_states=args.max_states, timeout=args.timeout)
     shown = args.format == "text" or args.output is not None
     outcomes = []
-    for path, spec_bounds, strategy in loaded:
+    for path, strategy in loaded:
+        spec_bounds = strategy.spec_bounds
         if not strategy.expectations:
             outcomes.append(SpecOutcome(path, strategy.name, spec_bounds, None, ()))
         else:
@@ -65,11 +66,12 @@ def run(args, terminal: Terminal) -> Outcome:
         raise InputError([Diagnostic(Code.BAD_OPTION, "nothing to test: no spec under "
                                      f"{', '.join(args.paths or [_default_path()])} has an `expect` line", None)])
     if shown:
-        terminal.out.file.write(summary(outcomes) + "\n")
-    emit(args, terminal, Tested(tuple(outcomes)))
+        terminal.out.file.write(summary(outcomes, unloaded) + "\n")
+    emit(args, terminal, Tested(tuple(outcomes), tuple(unloaded)))
     found = {o.outcome for o in outcomes}
     interrupted = any(o.result is not None and o.result.interrupted for o in outcomes)
-    return Outcome(violated=Judged.MISMATCH in found, undecided=Judged.UNDECIDED in found, interrupted=interrupted)
+    return Outcome(violated=Judged.MISMATCH in found, undecided=Judged.UNDECIDED in found, interrupted=interrupted,
+                   input_error=bool(unloaded))
 
 
 def _show(terminal: Terminal, outcome: SpecOutcome) -> None:
@@ -98,19 +100,4 @@ def _spec_paths(given: list[str]) -> list[str]:
             problems.append(Diagnostic(Code.UNREADABLE, f"no such file or directory: {name}", None))
     if problems:
         raise InputError(problems)
-    return out
-
-
-def _load(paths: list[str], args) -> list:
-    """(path, the spec's own bounds, the strategy at the run's bounds); all diagnostics at once."""
-    errors, out = [], []
-    for path in paths:
-        try:
-            strategy = load_strategy(path)
-            run = with_bounds(strategy, tasks=args.tasks, kthreads=args.kthreads, cpus=args.cpus, depth=args.depth)
-            out.append((path, strategy.bounds, run))
-        except InputError as error:
-            errors.extend(error.diagnostics)
-    if errors:
-        raise InputError(errors)
     return out

@@ -195,6 +195,12 @@ class Strategy:
     properties: tuple[Property, ...]       # what the check block asks for (all by default)
     expectations: tuple[Expectation, ...]
     span: Span
+    declared: Bounds | None = None         # the spec's own bounds, once the command line changed them
+
+    @property
+    def spec_bounds(self) -> Bounds:
+        """The bounds the spec itself gives (what its `expect` lines speak of)."""
+        return self.declared or self.bounds
 
     def handler_for(self, hook: Hook, kind: int | None = None) -> Handler | None:
         """The one handler that applies: the one naming the kind, else the general one."""

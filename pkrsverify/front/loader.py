@@ -127,7 +127,7 @@ def with_bounds(strategy: ir.Strategy, *, tasks=None, kthreads=None, cpus=None, 
     problems.extend(_bound_problems(strategy, bounds, {name for name, value in given.items() if value is not None}))
     if problems:
         raise InputError(problems)
-    return replace(strategy, bounds=bounds)
+    return replace(strategy, bounds=bounds, declared=strategy.spec_bounds)
 
 
 def _bound_problems(strategy: ir.Strategy, bounds: ir.Bounds, from_command_line=frozenset()) -> list[Diagnostic]:

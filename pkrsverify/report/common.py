@@ -23,6 +23,33 @@ def fatal_note(trace) -> list[str]:
     return [FATAL_NOTE] if any(step.pkrs == "-" for step in trace.steps) else []
 
 
+def unloaded_lines(unloaded) -> list[str]:
+    """The specs that could not be checked, each diagnostic as a terminal shows it."""
+    if not unloaded:
+        return []
+    out = ["Not checked (the input has errors):", ""]
+    for failure in unloaded:
+        for diagnostic in failure.diagnostics:
+            out += diagnostic.render().split("\n")
+        out.append("")
+    return out
+
+
+def unloaded_json(unloaded) -> list[dict]:
+    out = []
+    for failure in unloaded:
+        items = []
+        for d in failure.diagnostics:
+            item = {"code": d.code.id, "message": d.message, "path": d.span.source.path if d.span else None}
+            if d.span is not None:
+                item["line"], item["column"] = d.span.source.position(d.span.start)
+            if d.help:
+                item["help"] = d.help
+            items.append(item)
+        out.append({"spec": failure.path, "diagnostics": items})
+    return out
+
+
 def describe_change(name: str, old: str, new: str) -> str:
     """One changed cell, as a diff trace shows it: `x: INIT -> v1`; a stack as the push or pop it was."""
     if not old:

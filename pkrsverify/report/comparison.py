@@ -23,6 +23,7 @@ from ..result import CheckResult, PropertyResult, Verdict
 from ..result import ReviewFigures
 from . import markdown, plain
 from .text import Fitted, violation
+from .common import unloaded_lines
 from .plain import WIDTH, unbroken, wrap
 
 LEGEND = ("ok: holds, every reachable state explored; FAIL n: violated, the shortest counterexample "
@@ -161,7 +162,8 @@ def _plain_paragraphs(head: list[str], body: list[list[Cell]], width: int = WIDT
     return out
 
 
-def render_plain_comparison(results: list[CheckResult], *, all_traces: bool = False, width: int = WIDTH) -> str:
+def render_plain_comparison(results: list[CheckResult], *, all_traces: bool = False, width: int = WIDTH,
+                            unloaded=()) -> str:
     """The comparison in `width` columns (72 for mail): a table that would not fit becomes a paragraph
     per design."""
     verdicts, reviews = rows(results)
@@ -187,6 +189,7 @@ def render_plain_comparison(results: list[CheckResult], *, all_traces: bool = Fa
             lines += wrap(f"{result.strategy} ({result.spec}):", width=width)
             lines += plain.violation(prop, width).rstrip("\n").split("\n")
             lines.append("")
+    lines += unloaded_lines(unloaded)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -236,7 +239,7 @@ def _rich_table(title: str, head: list[str], body: list[list[Cell]], right: set[
 
 # ---- markdown -------------------------------------------------------------------------------
 
-def render_markdown_comparison(results: list[CheckResult], *, all_traces: bool = False) -> str:
+def render_markdown_comparison(results: list[CheckResult], *, all_traces: bool = False, unloaded=()) -> str:
     head = ["design", *(p.value for p in ir.Property), "bytes/task", "bytes/CPU", "bytes/frame", "MSR on entry",
             "MSR on exit", "MSR on switch", "pt_regs layout", "found from pt_regs"]
     lines = ["## Designs compared", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -259,4 +262,4 @@ def render_markdown_comparison(results: list[CheckResult], *, all_traces: bool =
         for prop in _traces(result, all_traces):
             lines += [f"## `{result.strategy}` (`{result.spec}`)", ""]
             lines += markdown.counterexample(prop)
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return "\n".join(lines).rstrip("\n") + "\n" + markdown.unloaded_section(unloaded)

@@ -19,14 +19,16 @@ from __future__ import annotations
 import json
 
 from ..result import CheckResult, Coverage, PropertyResult, SourceRef
-from .common import coverage_warnings
+from .common import coverage_warnings, unloaded_json
 
 SCHEMA = "pkrsverify-result"
 VERSION = 1
 
 
-def render_json(results: list[CheckResult], *, timings: bool = True) -> str:
+def render_json(results: list[CheckResult], *, timings: bool = True, unloaded=()) -> str:
     document = {"schema": SCHEMA, "version": VERSION, "results": [_result(r, timings) for r in results]}
+    if unloaded:
+        document["unloaded"] = unloaded_json(unloaded)
     return json.dumps(document, indent=2) + "\n"
 
 

@@ -26,7 +26,7 @@ class Case:
     text: str = ""
 
 
-def render_junit(results: list[CheckResult], *, timings: bool = True) -> str:
+def render_junit(results: list[CheckResult], *, timings: bool = True, unloaded=()) -> str:
     """`check`'s verdicts as tests."""
     suites = []
     for result in results:
@@ -40,12 +40,13 @@ def render_junit(results: list[CheckResult], *, timings: bool = True) -> str:
             else:
                 cases.append(Case(prop.property.value, "passed"))
         suites.append((result, cases))
-    return render_suites(suites, timings=timings)
+    return render_suites(suites, timings=timings, unloaded=unloaded)
 
 
-def render_suites(suites: list[tuple[CheckResult, list[Case]]], *, timings: bool = True) -> str:
+def render_suites(suites: list[tuple[CheckResult, list[Case]]], *, timings: bool = True, unloaded=()) -> str:
     root = ET.Element("testsuites", name="pkrsverify")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    add_unloaded(root, unloaded, totals)
     for result, cases in suites:
         counts = {"tests": len(cases), "failures": sum(c.outcome == "failed" for c in cases), "errors": 0,
                   "skipped": sum(c.outcome == "skipped" for c in cases)}
@@ -69,6 +70,23 @@ def render_suites(suites: list[tuple[CheckResult, list[Case]]], *, timings: bool
         out = [*coverage_lines(result), *(f"warning: {w}" for w in coverage_warnings(result)),
                statistics_text(result, timings)]
         ET.SubElement(suite, "system-out").text = "\n".join(out) + "\n"
+    return finish(root, totals)
+
+
+def add_unloaded(root: ET.Element, unloaded, totals: dict) -> None:
+    """A spec that could not be checked: a suite with one errored testcase, its diagnostics as text."""
+    for failure in unloaded:
+        suite = ET.SubElement(root, "testsuite", name=failure.path, tests="1", failures="0", errors="1",
+                              skipped="0")
+        case = ET.SubElement(suite, "testcase", name="load", classname="pkrsverify.input", file=failure.path)
+        first = failure.diagnostics[0]
+        error = ET.SubElement(case, "error", message=f"{first.code.id}: {first.message}", type="input")
+        error.text = "\n".join(d.render() for d in failure.diagnostics) + "\n"
+        totals["tests"] += 1
+        totals["errors"] += 1
+
+
+def finish(root: ET.Element, totals: dict) -> str:
     for key, value in totals.items():
         root.set(key, str(value))
     ET.indent(root)

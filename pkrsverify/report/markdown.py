@@ -8,7 +8,7 @@ that overwrites a saved value shows as a bar inside a bar.
 from __future__ import annotations
 
 from ..result import CheckResult, PropertyResult, Trace, Verdict
-from .common import changes, coverage_lines, coverage_warnings, fatal_note, statistics_text
+from .common import changes, coverage_lines, coverage_warnings, fatal_note, statistics_text, unloaded_lines
 
 VERDICT = {Verdict.VIOLATED: "**violated**", Verdict.HOLDS: "holds", Verdict.PROVED: "proved",
            Verdict.UNKNOWN: "unknown"}
@@ -19,8 +19,15 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("*", "\\*").replace("\n", "<br>")
 
 
-def render_markdown(results: list[CheckResult], *, timings: bool = True) -> str:
-    return "\n".join(result_section(r, timings=timings) for r in results)
+def render_markdown(results: list[CheckResult], *, timings: bool = True, unloaded=()) -> str:
+    return "\n".join(result_section(r, timings=timings) for r in results) + unloaded_section(unloaded)
+
+
+def unloaded_section(unloaded) -> str:
+    """The specs that could not be checked, their diagnostics in a code block."""
+    if not unloaded:
+        return ""
+    return "\n## Not checked\n\n```text\n" + "\n".join(unloaded_lines(unloaded)).rstrip() + "\n```\n"
 
 
 def result_section(result: CheckResult, *, timings: bool = True) -> str:

@@ -12,7 +12,8 @@ import re
 import textwrap
 
 from ..result import CheckResult, PropertyResult, Trace, Verdict
-from .common import changes, coverage_lines, coverage_warnings, fatal_note, statistics_text, verdict_text
+from .common import (changes, coverage_lines, coverage_warnings, fatal_note, statistics_text, unloaded_lines,
+                     verdict_text)
 
 WIDTH = 72
 INDENT = "  "
@@ -123,5 +124,6 @@ def render(result: CheckResult, *, timings: bool = True) -> str:
     return "\n".join(parts)
 
 
-def render_plain(results: list[CheckResult], *, timings: bool = True) -> str:
-    return "\n".join(render(r, timings=timings) for r in results)
+def render_plain(results: list[CheckResult], *, timings: bool = True, unloaded=()) -> str:
+    text = "\n".join(render(r, timings=timings) for r in results)
+    return text + ("\n" + "\n".join(unloaded_lines(unloaded)) if unloaded else "")

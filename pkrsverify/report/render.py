@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..analyses.judge import SpecOutcome
 from ..analyses.sizing import Sizing
-from ..result import CheckResult
+from ..result import CheckResult, Unloaded
 from . import comparison, json_format, junit, markdown, plain, sarif, sizing, suite
 
 FORMATS = ("text", "markdown", "json", "sarif", "junit")
@@ -22,6 +22,7 @@ class Checked:
     """`check`: each spec's verdicts and counterexamples."""
 
     results: tuple[CheckResult, ...]
+    unloaded: tuple[Unloaded, ...] = ()   # specs that could not be checked, with their diagnostics
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class Compared:
 
     results: tuple[CheckResult, ...]
     all_traces: bool = False
+    unloaded: tuple[Unloaded, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,7 @@ class Tested:
     """`test`: every spec's expectations judged."""
 
     specs: tuple[SpecOutcome, ...]
+    unloaded: tuple[Unloaded, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,18 +47,23 @@ class Sized:
     """`size`: every stack's need."""
 
     sizings: tuple[Sizing, ...]
+    unloaded: tuple[Unloaded, ...] = ()
 
 
 def _of(field: str, function):
-    """A renderer of a document: `function` renders the list in the document's `field`."""
-    def render(document, timings: bool) -> str:
-        return function(list(getattr(document, field)), timings=timings)
+    """A renderer of a document: `function` renders the list in the document's `field`, and the specs
+    that could not be checked; a SARIF renderer also gets the root its URIs are relative to."""
+    rooted = function.__name__.endswith("_sarif")
+
+    def render(document, timings: bool, root: str | None) -> str:
+        extra = {"root": root} if rooted else {}
+        return function(list(getattr(document, field)), timings=timings, unloaded=document.unloaded, **extra)
     return render
 
 
 def _compared(function):
-    def render(document: Compared, timings: bool) -> str:
-        return function(list(document.results), all_traces=document.all_traces)
+    def render(document: Compared, timings: bool, root: str | None) -> str:
+        return function(list(document.results), all_traces=document.all_traces, unloaded=document.unloaded)
     return render
 
 
@@ -73,9 +81,10 @@ RENDERERS = {
 assert all(set(table) == set(FORMATS) for table in RENDERERS.values()), "every command renders every format"
 
 
-def render(fmt: str, document, *, timings: bool = True) -> str:
-    """`text` here is the plain rendering (a file or a pipe); the terminal gets rich renderables."""
-    return RENDERERS[type(document)][fmt](document, timings)
+def render(fmt: str, document, *, timings: bool = True, root: str | None = None) -> str:
+    """`text` here is the plain rendering (a file or a pipe); the terminal gets rich renderables.
+    `root`: the directory SARIF URIs are relative to (the repository's top level)."""
+    return RENDERERS[type(document)][fmt](document, timings, root)
 
 
 __all__ = ["FORMATS", "Checked", "Compared", "Tested", "Sized", "render"]

@@ -5,9 +5,11 @@ import json
 import xml.etree.ElementTree as ET
 
 from ..analyses.sizing import Sizing, StackNeed
-from .markdown import cell
 from .plain import wrap
-from .sarif import artifacts_of, sarif_location, sarif_log
+from .common import unloaded_json, unloaded_lines
+from .junit import add_unloaded, finish
+from .markdown import cell, unloaded_section
+from .sarif import Artifacts, diagnostic_results, diagnostic_rules, sarif_location, sarif_log
 
 
 def _bounds(sizing: Sizing) -> str:
@@ -49,8 +51,9 @@ def lines(sizing: Sizing, *, timings: bool = True) -> list[str]:
     return out
 
 
-def render_text(sizings: list[Sizing], *, timings: bool = True) -> str:
-    return "".join("\n".join(lines(s, timings=timings)) + "\n" for s in sizings)
+def render_text(sizings: list[Sizing], *, timings: bool = True, unloaded=()) -> str:
+    text = "".join("\n".join(lines(s, timings=timings)) + "\n" for s in sizings)
+    return text + ("\n" + "\n".join(unloaded_lines(unloaded)) if unloaded else "")
 
 
 def as_json(sizing: Sizing, timings: bool = True) -> dict:
@@ -66,12 +69,12 @@ def as_json(sizing: Sizing, timings: bool = True) -> dict:
     return out
 
 
-def render_json(sizings: list[Sizing], *, timings: bool = True) -> str:
-    return json.dumps({"schema": "pkrsverify-sizing", "version": 1,
-                       "sizings": [as_json(s, timings) for s in sizings]}, indent=2) + "\n"
+def render_json(sizings: list[Sizing], *, timings: bool = True, unloaded=()) -> str:
+    return json.dumps({"schema": "pkrsverify-sizing", "version": 1, "sizings": [as_json(s, timings) for s in sizings],
+                       "unloaded": unloaded_json(unloaded)}, indent=2) + "\n"
 
 
-def render_markdown(sizings: list[Sizing], *, timings: bool = True) -> str:
+def render_markdown(sizings: list[Sizing], *, timings: bool = True, unloaded=()) -> str:
     rows = ["| design | stack | declared | needed | enough | shortest overflow |", "|---|---|---|---|---|---|"]
     for sizing in sizings:
         for need in sizing.stacks:
@@ -80,12 +83,13 @@ def render_markdown(sizings: list[Sizing], *, timings: bool = True) -> str:
             rows.append(f"| `{sizing.strategy}` | `{need.storage}` ({cell(need.place)}) | {need.declared} | {needed} "
                         f"| {enough} | {cell(need.overflow_path) or '-'} |")
     notes = [f"- `{s.strategy}` `{n.storage}`: {cell(n.how)}" for s in sizings for n in s.stacks]
-    return "\n".join(["## Stack sizes", "", *rows, "", *notes]) + "\n"
+    return "\n".join(["## Stack sizes", "", *rows, "", *notes]) + "\n" + unloaded_section(unloaded)
 
 
-def render_junit(sizings: list[Sizing], *, timings: bool = True) -> str:
+def render_junit(sizings: list[Sizing], *, timings: bool = True, unloaded=()) -> str:
     root = ET.Element("testsuites", name="pkrsverify size")
-    totals = {"tests": 0, "failures": 0, "skipped": 0}
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    add_unloaded(root, unloaded, totals)
     for sizing in sizings:
         suite = ET.SubElement(root, "testsuite", name=sizing.strategy, tests=str(len(sizing.stacks)))
         if timings:
@@ -101,14 +105,11 @@ def render_junit(sizings: list[Sizing], *, timings: bool = True) -> str:
             elif need.enough is None:
                 totals["skipped"] += 1
                 ET.SubElement(case, "skipped", message=f"{headline(sizing, need)} ({need.how})")
-    for key, value in totals.items():
-        root.set(key, str(value))
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return finish(root, totals)
 
 
-def render_sarif(sizings: list[Sizing], *, timings: bool = True) -> str:
-    artifacts = artifacts_of(s.spec for s in sizings)
+def render_sarif(sizings: list[Sizing], *, timings: bool = True, unloaded=(), root: str | None = None) -> str:
+    artifacts = Artifacts(root)
     results = []
     for sizing in sizings:
         for need in sizing.stacks:
@@ -121,5 +122,6 @@ def render_sarif(sizings: list[Sizing], *, timings: bool = True) -> str:
                 results.append({"ruleId": "stack-size", "kind": "open", "level": "none",
                                 "message": {"text": f"{sizing.strategy}: {headline(sizing, need)} ({need.how})"},
                                 "locations": [sarif_location(need.location, artifacts)]})
+    results += diagnostic_results(unloaded, artifacts)
     rules = [{"id": "stack-size", "shortDescription": {"text": "a stack is large enough for the model"}}]
-    return sarif_log(rules, results, artifacts)
+    return sarif_log(rules + diagnostic_rules(unloaded), results, artifacts)

@@ -16,7 +16,9 @@ from ..explain.words import source_ref
 from .junit import Case, render_suites
 from .markdown import cell
 from .plain import unbroken, wrap
-from .sarif import artifacts_of, sarif_location, sarif_log
+from .common import unloaded_json, unloaded_lines
+from .markdown import unloaded_section
+from .sarif import Artifacts, diagnostic_results, diagnostic_rules, sarif_location, sarif_log
 
 LABEL = {Outcome.MET: "PASS", Outcome.MISMATCH: "FAIL", Outcome.UNDECIDED: "UNDECIDED"}
 STYLE = {Outcome.MET: "green", Outcome.MISMATCH: "bold red", Outcome.UNDECIDED: "yellow"}
@@ -57,20 +59,22 @@ def rich_lines(outcome: SpecOutcome) -> list[Text]:
     return [first, *(Text(line, style="dim") for line in lines[1:])]
 
 
-def summary(outcomes: list[SpecOutcome]) -> str:
+def summary(outcomes: list[SpecOutcome], unloaded=()) -> str:
     counts = {o: sum(s.outcome is o for s in outcomes) for o in Outcome}
     skipped = sum(s.result is None for s in outcomes)
     text = (f"{counts[Outcome.MET]} passed, {counts[Outcome.MISMATCH]} failed, "
             f"{counts[Outcome.UNDECIDED]} undecided")
-    return text + (f", {skipped} without expectations" if skipped else "")
+    text += f", {skipped} without expectations" if skipped else ""
+    return text + (f", {len(unloaded)} not checked (errors in the input)" if unloaded else "")
 
 
-def render_text(outcomes: list[SpecOutcome], *, timings: bool = True) -> str:
+def render_text(outcomes: list[SpecOutcome], *, timings: bool = True, unloaded=()) -> str:
     lines = [line for o in outcomes for line in spec_lines(o)]
-    return "\n".join(lines + [summary(outcomes)]) + "\n"
+    return "\n".join(lines + [summary(outcomes, unloaded)] + ([""] + unloaded_lines(unloaded) if unloaded else [])) \
+        + "\n"
 
 
-def render_junit(outcomes: list[SpecOutcome], *, timings: bool = True) -> str:
+def render_junit(outcomes: list[SpecOutcome], *, timings: bool = True, unloaded=()) -> str:
     suites = []
     for outcome in outcomes:
         if outcome.result is None:
@@ -85,10 +89,10 @@ def render_junit(outcomes: list[SpecOutcome], *, timings: bool = True) -> str:
             else:
                 cases.append(Case(name, "skipped", j.describe()))
         suites.append((outcome.result, cases))
-    return render_suites(suites, timings=timings)
+    return render_suites(suites, timings=timings, unloaded=unloaded)
 
 
-def render_json(outcomes: list[SpecOutcome], *, timings: bool = True) -> str:
+def render_json(outcomes: list[SpecOutcome], *, timings: bool = True, unloaded=()) -> str:
     specs = []
     for o in outcomes:
         spec = {"spec": o.path, "strategy": o.strategy, "outcome": o.outcome.value if o.outcome else "skipped",
@@ -101,10 +105,11 @@ def render_json(outcomes: list[SpecOutcome], *, timings: bool = True) -> str:
             spec["seconds"] = round(o.result.statistics.seconds, 3)
         specs.append(spec)
     return json.dumps({"schema": "pkrsverify-suite", "version": 1, "specs": specs,
-                       "summary": summary(outcomes)}, indent=2) + "\n"
+                       "unloaded": unloaded_json(unloaded), "summary": summary(outcomes, unloaded)},
+                      indent=2) + "\n"
 
 
-def render_markdown(outcomes: list[SpecOutcome], *, timings: bool = True) -> str:
+def render_markdown(outcomes: list[SpecOutcome], *, timings: bool = True, unloaded=()) -> str:
     rows = ["| spec | outcome | expectation | found |", "|---|---|---|---|"]
     for o in outcomes:
         if o.result is None:
@@ -113,11 +118,12 @@ def render_markdown(outcomes: list[SpecOutcome], *, timings: bool = True) -> str
             label = LABEL[j.outcome] if j.outcome is not Outcome.MISMATCH else "**FAIL**"
             rows.append(f"| `{cell(o.path)}` | {label} | `{cell(expected(j.expectation))}` | "
                         f"{cell(j.actual + (f' ({j.why})' if j.why else ''))} |")
-    return "\n".join(["## Expectations", "", *rows, "", summary(outcomes)]) + "\n"
+    return "\n".join(["## Expectations", "", *rows, "", summary(outcomes, unloaded)]) + "\n" + \
+        unloaded_section(unloaded)
 
 
-def render_sarif(outcomes: list[SpecOutcome], *, timings: bool = True) -> str:
-    artifacts = artifacts_of(o.path for o in outcomes)
+def render_sarif(outcomes: list[SpecOutcome], *, timings: bool = True, unloaded=(), root: str | None = None) -> str:
+    artifacts = Artifacts(root)
     results = []
     for o in outcomes:
         for j in o.judgements:
@@ -130,5 +136,6 @@ def render_sarif(outcomes: list[SpecOutcome], *, timings: bool = True) -> str:
             else:
                 results.append({"ruleId": "expectation", "kind": "open", "level": "none",
                                 "message": {"text": f"{o.strategy}: {j.describe()}"}, "locations": [location]})
+    results += diagnostic_results(unloaded, artifacts)
     rules = [{"id": "expectation", "shortDescription": {"text": "a spec's `expect` line holds of the design"}}]
-    return sarif_log(rules, results, artifacts)
+    return sarif_log(rules + diagnostic_rules(unloaded), results, artifacts)
