@@ -43,7 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_report_arguments(parser)
     parser.add_argument("--max-states", type=positive, default=DEFAULT_MAX_STATES, metavar="N",
                         help=f"stop with UNKNOWN after N states (default {DEFAULT_MAX_STATES:,})")
-    parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help="stop with UNKNOWN after this long")
+    parser.add_argument("--timeout", type=seconds, metavar="SECONDS",
+                        help="stop with UNKNOWN after this long (z3: default "
+                             f"{symbolic.DEFAULT_TIMEOUT:.0f} s; explicit: none, --max-states bounds it)")
     parser.add_argument("--no-reduce", type=_no_reduce, metavar="LIST",
                         help="explicit: switch off exact reductions, a comma list of summaries, symmetry, dead "
                              "(or all); verdicts and shortest lengths are the same either way")
@@ -141,8 +143,8 @@ def _engines(args) -> tuple[str, ...]:
 
 
 def _z3_limits(args) -> symbolic.Limits:
-    timeout = args.timeout
-    spacer = symbolic.SPACER_TIMEOUT if timeout is None else min(timeout, symbolic.SPACER_TIMEOUT)
+    timeout = symbolic.DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+    spacer = min(timeout, symbolic.SPACER_TIMEOUT)
     steps = symbolic.MAX_STEPS if args.max_steps is None else args.max_steps
     return symbolic.Limits(timeout=timeout, max_steps=steps, spacer_timeout=spacer)
 

@@ -119,9 +119,10 @@ def bmc(encoding: Encoding, properties, max_steps: int, deadline: float | None =
                 return BmcOutcome(found, refuted, "timeout", time.perf_counter() - started, unrolling)
             if remaining is not None:
                 unrolling.solver.set("timeout", max(1, int(remaining * 1000)))
+            until = None if remaining is None else time.perf_counter() + remaining
             flag = z3.Bool(f"query.{'.'.join(p.value for p in open_)}@{k}")  # not a step's own flag
             unrolling.solver.add(z3.Implies(flag, z3.Or([violated[p] for p in open_])))
-            answer = check(unrolling.solver, flag)
+            answer = check(unrolling.solver, flag, until=until)
             if answer == z3.unsat:
                 break
             if answer == z3.unknown:

@@ -33,7 +33,8 @@ import z3
 
 from ..front import ir
 from ..semantics import events as ev
-from .encoding import DEPTH, EXITING, INTERRUPTED, KIND, LEFT_WITH, PKRS, RUN, Encoding, count_key, top_key
+from .encoding import (DEPTH, EXITING, INTERRUPTED, KIND, LEFT_WITH, PKRS, RUN, Encoding, Key, count_key,
+                       top_key)
 from ..semantics.layout import IDLE
 
 RUNNING, ENTRY, TOP = "running", "entry", "top"  # TOP: a value of the top frame (not a need)
@@ -58,9 +59,64 @@ def candidates(enc: Encoding) -> list[Candidate]:
         out += _task_candidates(enc, t)
         out += _frame_candidates(enc, t)
         out += _stack_shapes(enc, t)
+        out += _pushed_by(enc, t)
     for c in range(enc.ncpus):
         out += _cpu_candidates(enc, c)
     return out
+
+
+def pushers(enc: Encoding, stack: ir.Storage) -> frozenset[int]:
+    """The entry kinds whose entry pushes onto `stack` (read off the table of events)."""
+    return frozenset(t.kind for t in enc.table.by_action(ev.Action.ENTER)
+                     if any(isinstance(op, ev.Push) and op.stack == stack.index for op in ev.walk(t.ops)))
+
+
+def _pushed_by(enc: Encoding, t: int) -> list[Candidate]:
+    """A stack pushed on the entries of some kinds holds one entry per live frame of those kinds, and the
+    entry of each such frame is the value it interrupted: per task for a task stack, and for a CPU stack,
+    of the task running on that CPU (the kinds that push a CPU stack are atomic in any spec that keeps
+    it balanced, so a task switched out has none of their frames: `a ready task has no K frame`)."""
+    out = []
+    for kind in enc.entries:
+        out.append(Candidate(f"a ready task has no {kind.name} frame", f"task {t}",
+                             lambda s, k=kind: z3.Implies(z3.Not(enc.running(s, t)), enc.count(s, t, k) == 0)))
+    for x in enc.strategy.storages:
+        kinds = pushers(enc, x)
+        if not x.place.is_stack or not kinds or len(kinds) == len(enc.entries):
+            continue
+        names = " or ".join(enc.model.kinds[k].name for k in sorted(kinds))
+        counted = [k for k in enc.entries if k.index in kinds]
+
+        def below(s, j, counted=counted):  # frames of the pushing kinds at or below slot j
+            return z3.Sum([z3.Select(s[count_key(k, t)], j) for k in counted])
+
+        if x.place is ir.Place.TASK_STACK:
+            own, guard, whose = (lambda s, x=x: s[top_key(x, t)]), (lambda s: z3.BoolVal(True)), "every task"
+            entries = lambda s, x=x: s[x.name, t]  # noqa: E731
+        else:
+            own, guard, whose = (lambda s, x=x: _of_cpu(enc, s, t, top_key(x, None))), \
+                (lambda s: enc.running(s, t)), "a running task"
+            entries = lambda s, x=x: _of_cpu(enc, s, t, (x.name, None))  # noqa: E731
+        out.append(Candidate(f"{whose}: {x.name} holds one entry per {names} frame", f"task {t}",
+                             lambda s, own=own, guard=guard, counted=counted: z3.Implies(
+                                 guard(s), own(s) == z3.Sum([enc.count(s, t, k) for k in counted]))))
+
+        def frame(s, j, guard=guard, entries=entries, below=below, kinds=kinds):
+            is_pusher = z3.Or([z3.Select(s[KIND, t], j) == k for k in kinds])
+            return z3.Implies(z3.And(j >= 1, j <= s[DEPTH, t], guard(s), is_pusher),
+                              z3.Select(entries(s), below(s, j) - 1) == z3.Select(s[INTERRUPTED, t], j))
+        out.append(Candidate(f"for every {names} frame of {whose.split(': ')[0].removeprefix('every ')}: its "
+                             f"{x.name} entry == the PKRS it interrupted", f"task {t}", frame, t))
+    return out
+
+
+def _of_cpu(enc: Encoding, s: dict, t: int, key: Key):
+    """The value under `key` (its owner replaced by a CPU) of the CPU task t runs on."""
+    name, _ = key
+    term = s[name, enc.ncpus - 1]
+    for c in reversed(range(enc.ncpus - 1)):
+        term = z3.If(s[RUN, c] == t, s[name, c], term)
+    return term
 
 
 def domain_facts(enc: Encoding) -> list[Candidate]:
@@ -96,8 +152,11 @@ def domain_facts(enc: Encoding) -> list[Candidate]:
             bounds = [z3.And(n >= 0, n <= k.max_frames) if k.max_frames is not None else n >= 0
                       for n, k in zip(counts, enc.entries)]
             kind = z3.Select(s[KIND, t], j)
+            # each slot counts the frame in it on top of the counts of the slot below
+            steps = [z3.Select(s[count_key(k, t)], j) == z3.Select(s[count_key(k, t)], j - 1) + z3.If(kind == k.index, 1, 0)
+                     for k in enc.entries]
             return z3.Implies(z3.And(j >= 1, j <= s[DEPTH, t]),
-                              z3.And(z3.Or([kind == k for k in entries]), z3.Sum(counts) == j, *bounds))
+                              z3.And(z3.Or([kind == k for k in entries]), z3.Sum(counts) == j, *bounds, *steps))
         out.append(Candidate(f"task {t}'s frames are entries, counted per kind", "", frame_fact, t))
     for x in enc.strategy.storages:
         if x.place.is_stack:
@@ -242,6 +301,9 @@ def _cpu_candidates(enc: Encoding, c: int) -> list[Candidate]:
     for x in storages:
         if x.place is ir.Place.CPU_STACK:
             out += _bounds(x, c, f"cpu {c}")
+            top = top_key(x, c)
+            out.append(Candidate(f"an idle CPU: {x.name} holds no entry", f"cpu {c}",
+                                 lambda s, top=top: z3.Implies(s[RUN, c] == IDLE, s[top] == 0)))
     return out
 
 

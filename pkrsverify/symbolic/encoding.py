@@ -33,6 +33,7 @@ handlers symbolically (both branches of an `if`, merged by `If`).
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -93,12 +94,17 @@ def solver() -> z3.Solver:
     return s
 
 
-def check(solver, *assumptions) -> z3.CheckSatResult:
+def check(solver, *assumptions, until: float | None = None) -> z3.CheckSatResult:
     """solver.check, but Ctrl-C is Ctrl-C: Z3 catches SIGINT itself while it works and answers
-    `unknown` ("interrupted from keyboard"); that becomes the KeyboardInterrupt it was."""
+    `unknown` ("interrupted from keyboard", or "canceled" like a timeout), which becomes the
+    KeyboardInterrupt it was. `until` is when the query's own timeout (if one was set) expires
+    (time.perf_counter()): a cancel well before it was no timeout."""
     answer = solver.check(*assumptions)
-    if answer == z3.unknown and solver.reason_unknown() in ("interrupted from keyboard", "canceled"):
-        raise KeyboardInterrupt
+    if answer == z3.unknown:
+        reason = solver.reason_unknown()
+        early = until is None or time.perf_counter() < until - 0.25
+        if reason == "interrupted from keyboard" or (reason in ("canceled", "timeout") and early):
+            raise KeyboardInterrupt
     return answer
 
 

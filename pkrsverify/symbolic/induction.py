@@ -153,7 +153,7 @@ class Houdini:
             self.solver.add(z3.Implies(flag, goal))
         if deadline is not None:
             self.solver.set("timeout", max(1, int((deadline - time.perf_counter()) * 1000)))
-        return check(self.solver, *assumptions, flag)
+        return check(self.solver, *assumptions, flag, until=deadline)
 
     def prove(self, prop: ir.Property, alive: set[int], deadline, explain: bool) -> tuple[bool | None, set[int]]:
         """Does no step from an invariant state violate `prop`? And (if `explain`) the facts that say so."""

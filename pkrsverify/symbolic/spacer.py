@@ -19,6 +19,8 @@ under a limit.
 """
 from __future__ import annotations
 
+import time
+
 import z3
 
 from ..front import ir
@@ -43,6 +45,7 @@ def spacer(enc: Encoding, prop: ir.Property | None, strengthen=(), timeout: floa
     facts = [_instance(cand, pre) for cand in strengthen]
     variables = [pre[k] for k in keys] + [post[k] for k in keys] + [choice, fresh]
     body = [inv(pre), *facts, *step.constraints, *enc.fresh_constraints(pre, fresh)]
+    started = time.perf_counter()
     clauses = z3.SolverFor("HORN")
     clauses.set("fp.spacer.random_seed", SEED)
     if timeout is not None:
@@ -54,7 +57,7 @@ def spacer(enc: Encoding, prop: ir.Property | None, strengthen=(), timeout: floa
     else:
         state = [pre[k] for k in keys]
         clauses.add(z3.ForAll(state, z3.Implies(z3.And(inv(pre), bad(pre)), False)))
-    answer = check(clauses)
+    answer = check(clauses, until=None if timeout is None else started + timeout)
     if answer == z3.sat:
         return True
     if answer == z3.unsat:
