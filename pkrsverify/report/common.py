@@ -95,6 +95,9 @@ def coverage_warnings(result: CheckResult) -> list[str]:
     if coverage is None or all(p.verdict is Verdict.VIOLATED for p in result.properties):
         return []
     out = list(coverage.warnings)
+    if coverage.nests_deeper:
+        out.append(f"the model nests deeper than depth {result.bounds.depth}: what holds, holds within "
+                   f"depth {result.bounds.depth} only (--engine z3 --depth unbounded covers every depth)")
     if result.bounds.depth >= 2 and coverage.max_nesting < 2 and coverage.entered:
         out.append(f"no entry ever nested inside another (deepest nesting {coverage.max_nesting}): "
                    f"a verdict about nesting means nothing here")
