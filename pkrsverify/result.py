@@ -71,13 +71,15 @@ class TraceStep:
     cpu: int
     task: int           # the task the event acts on (for dispatch, the task switched in)
     event: str          # "enter page_fault", "write v1", "exit irq", "schedule -> task 1"
-    pkrs: str           # PKRS of this CPU after the step ("INIT", "v1", ...; "-" after a fatal step)
+    pkrs: str           # the first register of this CPU after the step ("INIT", "v1", ...; "-" after a fatal
+                        # step): PKRS unless the spec names others
     changes: tuple[tuple[str, str], ...]  # storage that changed: (name, new value)
     nesting: int        # entry frames on the task's stack after the step
     # Filled by provenance.py (empty when a trace is built without it):
     previous: tuple[str, ...] = ()        # the value before, for each change ("" where the cell is new)
     statements: tuple[SourceRef, ...] = ()  # the spec statements this step ran, in order
-    state: tuple[tuple[str, str], ...] = ()  # PKRS of every CPU and every storage cell after the step
+    state: tuple[tuple[str, str], ...] = ()  # every register of every CPU and every storage cell after the step
+    registers: tuple[tuple[str, str], ...] = ()  # (name, value) of each register of this CPU after the step
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +209,7 @@ class CheckResult:
         return holds and self.coverage is not None and self.coverage.vacuous
 
     def result_for(self, prop: ir.Property) -> PropertyResult | None:
-        return next((p for p in self.properties if p.property is prop), None)
+        return next((p for p in self.properties if p.property == prop), None)
 
 
 # ---- static review figures (analyses/review.py computes them) ---------------------------

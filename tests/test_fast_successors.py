@@ -2,7 +2,7 @@
 
 On reachable states of every spec in specs/ and every hand-worked case, at
 bounds with several tasks and CPUs: the same events in the same order, the
-same violated properties, the same fatal steps, and next states equal up to
+same violated properties and checks made, the same fatal steps, and next states equal up to
 the canonical renaming of values.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 
 from conftest import CASES, SPECS
 from pkrsverify.explicit.compiled import Compiled
-from pkrsverify.explicit.states import properties_of, rename
+from pkrsverify.explicit.states import rename
 from pkrsverify.semantics.layout import canonical
 from pkrsverify.front.loader import load_strategy, with_bounds
 from pkrsverify.semantics.system import System
@@ -62,7 +62,8 @@ def _compare(system: System, states) -> int:
         got = compiled.successors(compiled.encode(state))
         assert [compiled.events[eid] for eid, _, _ in got] == [step.event for step in expected], state
         for (eid, nxt, bits), step in zip(got, expected):
-            assert set(properties_of(bits)) == set(step.violated), (step.event, state)
+            assert set(compiled.bits.violated(bits)) == set(step.violated), (step.event, state)
+            assert compiled.bits.checked_of(bits) == step.checked, (step.event, state)
             if step.state is None:
                 assert nxt is None, (step.event, state)
             else:

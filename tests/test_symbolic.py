@@ -78,7 +78,7 @@ def test_pt_regs_no_stale_is_violated_and_the_rest_proved_at_the_defaults():
     result = symbolic.check(_system("pt_regs"), limits=QUICK)
     stale = result.result_for(ir.Property.NO_STALE)
     assert stale.verdict is Verdict.VIOLATED and stale.length == 5
-    assert all(p.verdict is Verdict.PROVED for p in result.properties if p.property is not ir.Property.NO_STALE)
+    assert all(p.verdict is Verdict.PROVED for p in result.properties if p.property != ir.Property.NO_STALE)
 
 
 @pytest.mark.slow

@@ -90,7 +90,7 @@ def _body_cost(body) -> MsrCount:
 
 
 def _reads(value) -> int:
-    return 1 if isinstance(value, ir.Pkrs) else 0
+    return 1 if isinstance(value, ir.Reg) else 0
 
 
 def _statement_cost(statement) -> MsrCount:
@@ -107,6 +107,10 @@ def _statement_cost(statement) -> MsrCount:
     if isinstance(statement, ir.Pop):
         writes = _reads(statement.target)
         return MsrCount(0, 0, writes, writes)
+    if isinstance(statement, ir.Read):  # the handler's own use of the register: a read
+        return MsrCount(1, 1)
+    if isinstance(statement, ir.Window):
+        return MsrCount()
     # `if PKRS != X { PKRS = X }`: the comparison reads once; what the
     # branches do happens on some runs only, so it counts from the cheaper
     # branch's minimum to the dearer one's maximum.

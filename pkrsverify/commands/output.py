@@ -19,6 +19,7 @@ from ..report.dot import GRAPH_LIMIT, StateGraph, render_dot
 from ..report.render import FORMATS, Checked, render
 from ..result import CheckResult, StopReason
 from ..analyses.review import review
+from ..semantics import events
 from ..semantics.system import System
 from ..explain.words import describe_event, storage_values, value_name
 from .common import Terminal
@@ -134,16 +135,25 @@ def small_state_graph(path: str, strategy, result: CheckResult) -> StateGraph | 
     return StateGraph(path, nodes, edges)
 
 
+def frame_name(system: System, code: int) -> str:
+    """A frame as the state graph writes it: its kind, `*` when preempted, `@window` where its code stopped."""
+    kind, phase = system.layout.kind_of(code), system.layout.phase_of(code)
+    name = system.kinds[kind].name
+    if phase == events.PREEMPTED:
+        return name + "*"
+    return name if phase == events.BODY else f"{name}@{system.table.phases.name(kind, phase)}"
+
+
 def describe_state(system: System, state) -> str:
     layout, kinds = system.layout, system.kinds
     lines = []
     for c, cpu in enumerate(layout.cpus):
         running = state[cpu.running]
         who = "idle" if running < 0 else f"task {running}"
-        lines.append(f"cpu {c}: {who}, PKRS {value_name(state[cpu.pkrs])}")
+        held = ", ".join(f"{r.name} {value_name(state[at])}" for r, at in zip(system.strategy.registers, cpu.registers))
+        lines.append(f"cpu {c}: {who}, {held}")
     for t, task in enumerate(layout.tasks):
-        frames = [kinds[state[task.frames[j]] >> 1].name + ("*" if state[task.frames[j]] & 1 else "")
-                  for j in range(state[task.frame_count])]
+        frames = [frame_name(system, state[task.frames[j]]) for j in range(state[task.frame_count])]
         lines.append(f"task {t}: {' > '.join(frames)}")
     lines += [f"{name} = {value}" for name, value in storage_values(system, state).items()]
     return "\n".join(lines)

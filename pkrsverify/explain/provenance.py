@@ -135,7 +135,7 @@ class Recorder(Observer):
         if position not in self.frame_owner:
             return self.layout.names[position]  # a ghost: "task 0 frame 2 interrupted", "task 1 left with"
         t, slot, storage = self.frame_owner[position]
-        kind = self.system.kinds[s[self.layout.tasks[t].frames[slot]] >> 1].name
+        kind = self.system.kinds[self.layout.kind_of(s[self.layout.tasks[t].frames[slot]])].name
         return f"{self.storages[storage].name}[task {t} {kind}]"
 
     def _stack_name(self, op) -> str:
@@ -151,7 +151,8 @@ def _static_names(system: System) -> dict[int, str]:
     several = len(layout.cpus) > 1
     names: dict[int, str] = {}
     for c, cpu in enumerate(layout.cpus):
-        names[cpu.pkrs] = f"PKRS of cpu {c}" if several else "PKRS"
+        for r, position in zip(system.strategy.registers, cpu.registers):
+            names[position] = f"{r.name} of cpu {c}" if several else r.name
         names.update((p, f"{storages[i].name}[cpu {c}]") for i, p in cpu.cells.items())
         for i, (_, first) in cpu.stacks.items():
             names.update((first + k, f"{storages[i].name}[cpu {c}] entry {k}") for k in range(storages[i].size))

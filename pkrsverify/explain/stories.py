@@ -7,8 +7,9 @@ wrong value back. The sentence names steps, events and spec lines; the
 Blame tuple says the same thing with locations, the culprit statement first
 (the one SARIF points at).
 
-`STORIES` holds one entry per property; a property without one is an error
-when this module is imported, never a sentence borrowed from another.
+`STORIES` holds one entry per kind of property, told for the register the
+property judges; a kind without one is an error when this module is
+imported, never a sentence borrowed from another.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from ..semantics.system import System
 from .provenance import Record, Write
 from .words import describe_event, event_phrase, source_ref, top_kind, value_name
 
-P = ir.Property
+K = ir.PropertyKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,16 +34,17 @@ class Story:
 
 def tell(system: System, prop: ir.Property, rec: Record) -> tuple[str, str, tuple[Blame, ...]]:
     """(why, culprit sentence, blame) of a violation of `prop` at the last step of `rec`."""
-    story = STORIES[prop]
-    teller = _Story(system, rec)
+    story = STORIES[prop.kind]
+    teller = _Story(system, rec, prop)
     why = story.why(teller)
     culprit, blame = story.culprit(teller)
     return why, culprit, blame
 
 
 class _Story:
-    def __init__(self, system: System, rec: Record):
+    def __init__(self, system: System, rec: Record, prop: ir.Property):
         self.system = system
+        self.prop = prop
         self.rec = rec
         self.path = rec.path
         self.n = len(rec.path)
@@ -50,7 +52,13 @@ class _Story:
         self.event = self.last.step.event
         self.strategy = system.strategy
         self.layout = system.layout
-        self.pkrs = self.layout.cpus[self.event.cpu].pkrs
+        strategy = system.strategy
+        register = strategy.register(prop.register) if prop.register else None
+        if prop.storage is not None:  # a shadow: the register it shadows
+            register = strategy.registers[next(s.shadows for s in strategy.storages if s.name == prop.storage)]
+        self.r = register.index if register is not None else 0  # the register judged (stack properties: the first)
+        self.R = system.strategy.registers[self.r].name
+        self.pkrs = self.layout.cpus[self.event.cpu].registers[self.r]  # its position on this CPU
         self.blame: list[Blame] = []
 
     # ---- words --------------------------------------------------------------------
@@ -85,7 +93,7 @@ class _Story:
         """What the entry of the frame did with the value it interrupted."""
         if not entry_step:
             return ""
-        pkrs = {cpu.pkrs for cpu in self.layout.cpus}
+        pkrs = {cpu.registers[self.r] for cpu in self.layout.cpus}
         saves = [w for w in self.rec.writes if w.step == entry_step and w.how == "statement" and w.source in pkrs]
         if not saves:
             return f"; step {entry_step}, {self.phrase(entry_step)}, had saved nothing"
@@ -111,14 +119,14 @@ class _Story:
         if handler is None:
             what = f"`{name}` applies to {self.system.kinds[kind].name}" if kind is not None else f"`{name}`"
             return f"no {what}"
-        return f"its `{name}` does not set PKRS"
+        return f"its `{name}` does not set {self.R}"
 
     def done(self, sentence: str) -> tuple[str, tuple[Blame, ...]]:
         return sentence, tuple(self.blame)
 
     # ---- the stories ------------------------------------------------------------------
     def restore(self) -> Write | None:
-        """The last statement of the final step that set PKRS, if any."""
+        """The last statement of the final step that set the register, if any."""
         writes = [w for w in self.rec.writes_at(self.n, self.pkrs) if w.how == "statement"]
         return writes[-1] if writes else None
 
@@ -166,24 +174,24 @@ class _Story:
         task = self.layout.tasks[self.event.task]
         before = self.last.before
         slot = before[task.frame_count] - 1
-        expected = before[task.interrupted[slot]]
-        below = self.system.kinds[before[task.frames[slot - 1]] >> 1].name
+        expected = before[task.interrupted[slot][self.r]]
+        below = self.system.kinds[self.layout.kind_of(before[task.frames[slot - 1]])].name
         kind = self.system.kinds[self.event.kind].name
-        entry_step = self.entry_step(task.interrupted[slot])
+        entry_step = self.entry_step(task.interrupted[slot][self.r])
         whom = f"the {below}"
         since = f"when the {kind} entered at step {entry_step}"
         restore = self.restore()
         if restore is not None and restore.source is not None:
             return self.done(self.overwritten(restore, expected, whom, since, entry_step))
         if restore is not None:  # PKRS = INIT, or a value that is not a copy
-            self.blame_statement("restored", restore, f"sets PKRS to {v(restore.value)}")
-            return self.done(f"step {self.n}, {self.phrase(self.n)}, set PKRS to {v(restore.value)} "
+            self.blame_statement("restored", restore, f"sets {self.R} to {v(restore.value)}")
+            return self.done(f"step {self.n}, {self.phrase(self.n)}, set {self.R} to {v(restore.value)} "
                              f"({self.line(restore.statement)}), but {whom} had {v(expected)} {since}"
                              + self.saved_at(entry_step))
         got = self.last_pkrs()
-        self.blame_missing(ir.Hook.EXIT, self.event.kind, f"nothing restores PKRS on the {kind} exit")
-        self.blame_statement("set", got, f"puts {v(got.value) if got else 'INIT'} in PKRS")
-        return self.done(f"step {self.n}, {self.phrase(self.n)}, left PKRS alone "
+        self.blame_missing(ir.Hook.EXIT, self.event.kind, f"nothing restores {self.R} on the {kind} exit")
+        self.blame_statement("set", got, f"puts {v(got.value) if got else 'INIT'} in {self.R}")
+        return self.done(f"step {self.n}, {self.phrase(self.n)}, left {self.R} alone "
                          f"({self.handler_missing(ir.Hook.EXIT, self.event.kind)}), so {whom} got "
                          f"{v(got.value if got else 0)}, {self.told(got)}, instead of the "
                          f"{v(expected)} it had" + self.saved_at(entry_step))
@@ -202,8 +210,8 @@ class _Story:
         target = self.event.target
         task = self.layout.tasks[target]
         after = self.last.step.state
-        expected = after[task.left_with]
-        left = self.rec.last.get(task.left_with)
+        expected = after[task.left_with[self.r]]
+        left = self.rec.last.get(task.left_with[self.r])
         if left is None:
             whom, since = f"task {target}", "as a task that has never run"
         else:
@@ -212,26 +220,27 @@ class _Story:
         if restore is not None and restore.source is not None:
             return self.done(self.overwritten(restore, expected, whom, since))
         if restore is not None:
-            self.blame_statement("restored", restore, f"sets PKRS to {v(restore.value)}")
-            return self.done(f"step {self.n}, {self.phrase(self.n)}, set PKRS to {v(restore.value)} "
+            self.blame_statement("restored", restore, f"sets {self.R} to {v(restore.value)}")
+            return self.done(f"step {self.n}, {self.phrase(self.n)}, set {self.R} to {v(restore.value)} "
                              f"({self.line(restore.statement)}), but {whom} had {v(expected)} {since}")
         got = self.last_pkrs()
         saved = left is not None and any(w.step == left.step and w.how == "statement" and w.source == self.pkrs
                                          for w in self.rec.writes)
+        R = self.R
         if left is None:
-            self.blame_missing(ir.Hook.SWITCH_IN, None, "nothing sets PKRS when a task is switched in")
-            start = (f"task {target} had never run, so it must start with INIT, but nothing sets PKRS "
+            self.blame_missing(ir.Hook.SWITCH_IN, None, f"nothing sets {R} when a task is switched in")
+            start = (f"task {target} had never run, so it must start with INIT, but nothing sets {R} "
                      f"when a task is switched in (no `on switch_in`)")
         elif saved:
-            self.blame_missing(ir.Hook.SWITCH_IN, None, "nothing loads PKRS when a task is switched in")
+            self.blame_missing(ir.Hook.SWITCH_IN, None, f"nothing loads {R} when a task is switched in")
             start = (f"task {target} left with {v(expected)} at step {left.step}, which saved it, but nothing "
                      f"loads it back (no `on switch_in`)")
         else:
-            self.blame_missing(ir.Hook.SWITCH_OUT, None, "nothing keeps PKRS across a context switch")
+            self.blame_missing(ir.Hook.SWITCH_OUT, None, f"nothing keeps {R} across a context switch")
             start = (f"task {target} left with {v(expected)} at step {left.step} and nothing kept it across "
-                     f"the switch (no `on switch_out` saves PKRS)")
-        self.blame_statement("set", got, f"puts {v(got.value) if got else 'INIT'} in PKRS")
-        return self.done(f"{start}; PKRS holds {v(got.value if got else 0)}, {self.told(got)}; "
+                     f"the switch (no `on switch_out` saves {R})")
+        self.blame_statement("set", got, f"puts {v(got.value) if got else 'INIT'} in {R}")
+        return self.done(f"{start}; {R} holds {v(got.value if got else 0)}, {self.told(got)}; "
                          f"step {self.n}, {self.phrase(self.n)}, resumed task {target} with it")
 
     def fresh(self):
@@ -240,14 +249,14 @@ class _Story:
         restore = self.restore()
         got = self.last_pkrs()
         if restore is not None:
-            self.blame_statement("set", restore, f"loads {v(restore.value)} into PKRS on entry")
+            self.blame_statement("set", restore, f"loads {v(restore.value)} into {self.R} on entry")
             source = (f"from {self.cell_name(restore)}, {self.told(restore.origin)}"
                       if restore.source is not None else "")
-            return self.done(f"step {self.n}, {self.phrase(self.n)}, loaded {v(restore.value)} into PKRS "
+            return self.done(f"step {self.n}, {self.phrase(self.n)}, loaded {v(restore.value)} into {self.R} "
                              f"({self.line(restore.statement)}) {source}".rstrip())
-        self.blame_missing(ir.Hook.ENTRY, self.event.kind, f"nothing resets PKRS on the {kind} entry")
-        self.blame_statement("set", got, f"puts {v(got.value) if got else 'INIT'} in PKRS")
-        return self.done(f"step {self.n}, {self.phrase(self.n)}, left PKRS alone "
+        self.blame_missing(ir.Hook.ENTRY, self.event.kind, f"nothing resets {self.R} on the {kind} entry")
+        self.blame_statement("set", got, f"puts {v(got.value) if got else 'INIT'} in {self.R}")
+        return self.done(f"step {self.n}, {self.phrase(self.n)}, left {self.R} alone "
                          f"({self.handler_missing(ir.Hook.ENTRY, self.event.kind)}), so the {kind} starts with "
                          f"{v(got.value if got else 0)}, {self.told(got)}")
 
@@ -255,13 +264,76 @@ class _Story:
         v = value_name
         written = self.last.fresh
         restore = self.restore()
-        assert restore is not None, "a clobber is a statement of `on write` setting PKRS"
-        self.blame_statement("restored", restore, f"sets PKRS back to {v(restore.value)}")
+        assert restore is not None, "a clobber is a statement of `on write` setting the register"
+        self.blame_statement("restored", restore, f"sets {self.R} back to {v(restore.value)}")
         source = ""
         if restore.source is not None:
             source = f" from {self.cell_name(restore)}, {self.told(restore.origin)},"
-        return self.done(f"step {self.n}'s `on write` set PKRS to {v(restore.value)} "
+        return self.done(f"step {self.n}'s `on write` set {self.R} to {v(restore.value)} "
                          f"({self.line(restore.statement)}){source} over the {v(written)} just written")
+
+    def delivered(self) -> tuple[Write | None, int]:
+        """The delivery the reading frame's handler must see: the ghost's write, and its value."""
+        task = self.layout.tasks[self.event.task]
+        slot = self.last.step.state[task.frame_count] - 1
+        position = task.delivered[slot][self.r]
+        writes = [w for w in self.rec.writes if w.position == position and w.how == "ghost"]
+        return (writes[-1], writes[-1].value) if writes else (None, 0)
+
+    def corrupt(self):
+        v = value_name
+        delivery, expected = self.delivered()
+        read = self.read_value()
+        since = f"step {delivery.step}, {self.phrase(delivery.step)}," if delivery else "its entry"
+        changes = [w for w in self.rec.writes if w.position == self.pkrs and delivery and w.step >= delivery.step
+                   and not (w.step == delivery.step and w.value == expected)]
+        last = changes[-1] if changes else None
+        self.blame_statement("overwrote", last, f"puts {v(last.value) if last else 'INIT'} in {self.R}")
+        if last is None:
+            return self.done(f"{since} left {v(expected)} in {self.R}; step {self.n}, {self.phrase(self.n)}, read "
+                             f"{v(read)}")
+        return self.done(f"{since} gave its handler {self.R} = {v(expected)}; step {last.step}, "
+                         f"{self.phrase(last.step)}, replaced it with {v(last.value)} {self.by(last, None)} before "
+                         f"the handler read it at step {self.n}, {self.phrase(self.n)}")
+
+    def read_value(self) -> int:
+        """The register's value when the handler read it: its last write at or before the read's step."""
+        writes = [w for w in self.rec.writes if w.position == self.pkrs]
+        return writes[-1].value if writes else 0
+
+    def why_corrupt(self) -> str:
+        _, expected = self.delivered()
+        kind = top_kind(self.system, self.last.step.state, self.event.task).name
+        return (f"the {kind} handler reads {self.R} = {value_name(self.read_value())}, but its own delivery gave it "
+                f"{value_name(expected)}: corrupted")
+
+    def shadowed(self) -> tuple[int, int, str]:
+        """(the shadow's value, the register's, the shadow's name) on the event's CPU after the last step."""
+        storage = next(s for s in self.strategy.storages if s.name == self.prop.storage)
+        position = self.layout.cpus[self.event.cpu].cells[storage.index]
+        after = self.last.step.state
+        return after[position], after[self.pkrs], f"{storage.name}[cpu {self.event.cpu}]"
+
+    def shadow(self):
+        v = value_name
+        cached, value, name = self.shadowed()
+        storage = next(s for s in self.strategy.storages if s.name == self.prop.storage)
+        position = self.layout.cpus[self.event.cpu].cells[storage.index]
+        moved = self.last_pkrs()
+        kept = [w for w in self.rec.writes if w.position == position]
+        kept_last = kept[-1] if kept else None
+        self.blame_statement("set", moved, f"puts {v(value)} in {self.R}")
+        self.blame_statement("saved", kept_last, f"puts {v(cached)} in {name}")
+        if moved is None or (kept_last is not None and kept_last.step > moved.step):
+            return self.done(f"{name} was set to {v(cached)} {self.told(kept_last)}, while {self.R} holds "
+                             f"{v(value)}, {self.told(moved)}")
+        return self.done(f"{self.R} became {v(value)} {self.told(moved)} and nothing updated {name}, which still "
+                         f"holds {v(cached)} ({self.told(kept_last)})")
+
+    def why_shadow(self) -> str:
+        cached, value, name = self.shadowed()
+        return (f"kernel code runs on cpu {self.event.cpu} with {self.R} = {value_name(value)}, but {name} says "
+                f"{value_name(cached)}: the shadow is stale")
 
     def stack(self):
         fatal = self.rec.fatal
@@ -289,7 +361,7 @@ class _Story:
         extra = ""
         if self.event.action is Action.EXIT:
             task = self.layout.tasks[self.event.task]
-            entry = self.entry_step(task.interrupted[self.last.before[task.frame_count] - 1])
+            entry = self.entry_step(task.interrupted[self.last.before[task.frame_count] - 1][0])
             if entry and not any(op.step == entry and op.push for op in self.rec.stack_ops):
                 extra = f"; step {entry}, {self.phrase(entry)}, pushed nothing"
         return self.done(f"step {self.n}, {self.phrase(self.n)}, popped from {fatal.where} "
@@ -298,27 +370,27 @@ class _Story:
     # ---- one line each: why the last step breaks the property ---------------------------------
     def why_fresh(self) -> str:
         pkrs = self.last.step.state[self.pkrs]
-        return (f"{self.system.kinds[self.event.kind].name} starts its handler with PKRS = {value_name(pkrs)}, "
+        return (f"{self.system.kinds[self.event.kind].name} starts its handler with {self.R} = {value_name(pkrs)}, "
                 f"not INIT: the value of the code it interrupted leaks into it")
 
     def why_lost(self) -> str:
         before, after = self.last.before, self.last.step.state
         task = self.layout.tasks[self.event.task]
-        expected = before[task.interrupted[before[task.frame_count] - 1]]
+        expected = before[task.interrupted[before[task.frame_count] - 1][self.r]]
         below = top_kind(self.system, after, self.event.task).name
-        return (f"exit {self.system.kinds[self.event.kind].name} leaves PKRS = {value_name(after[self.pkrs])}, "
+        return (f"exit {self.system.kinds[self.event.kind].name} leaves {self.R} = {value_name(after[self.pkrs])}, "
                 f"but the {below} below it had {value_name(expected)}: lost")
 
     def why_stale(self) -> str:
         after, target = self.last.step.state, self.event.target
-        left = after[self.layout.tasks[target].left_with]
+        left = after[self.layout.tasks[target].left_with[self.r]]
         where = top_kind(self.system, after, target).name
-        return (f"task {target} resumes in {where} with PKRS = {value_name(after[self.pkrs])}, but it left with "
+        return (f"task {target} resumes in {where} with {self.R} = {value_name(after[self.pkrs])}, but it left with "
                 f"{value_name(left)}: stale")
 
     def why_clobber(self) -> str:
         return (f"the write of {value_name(self.last.fresh)} is undone by the `on write` actions: "
-                f"PKRS = {value_name(self.last.step.state[self.pkrs])}: clobbered")
+                f"{self.R} = {value_name(self.last.step.state[self.pkrs])}: clobbered")
 
     def why_overflow(self) -> str:
         stack = self.last.step.stack
@@ -330,15 +402,17 @@ class _Story:
         return f"{describe_event(self.system, self.event)} pops from {self.last.step.stack}, which is empty: underflow"
 
 
-STORIES: dict[ir.Property, Story] = {
-    P.FRESH: Story(_Story.why_fresh, _Story.fresh),
-    P.NO_LOST: Story(_Story.why_lost, _Story.lost),
-    P.NO_STALE: Story(_Story.why_stale, _Story.stale),
-    P.NO_CLOBBER: Story(_Story.why_clobber, _Story.clobber),
-    P.NO_OVERFLOW: Story(_Story.why_overflow, _Story.stack),
-    P.NO_UNDERFLOW: Story(_Story.why_underflow, _Story.stack),
+STORIES: dict[ir.PropertyKind, Story] = {
+    K.FRESH: Story(_Story.why_fresh, _Story.fresh),
+    K.NO_LOST: Story(_Story.why_lost, _Story.lost),
+    K.NO_STALE: Story(_Story.why_stale, _Story.stale),
+    K.NO_CLOBBER: Story(_Story.why_clobber, _Story.clobber),
+    K.NO_CORRUPT: Story(_Story.why_corrupt, _Story.corrupt),
+    K.SHADOW: Story(_Story.why_shadow, _Story.shadow),
+    K.NO_OVERFLOW: Story(_Story.why_overflow, _Story.stack),
+    K.NO_UNDERFLOW: Story(_Story.why_underflow, _Story.stack),
 }
-_untold = [p.value for p in ir.Property if p not in STORIES]
+_untold = [k.value for k in ir.PropertyKind if k not in STORIES]
 if _untold:  # a new property needs its story here: no report may borrow another property's words
     raise ImportError(f"explain/stories.py tells no story for {', '.join(_untold)}")
 

@@ -59,7 +59,8 @@ def build_trace(system: System, counterexample: Counterexample) -> Trace:
         step = _step(system, number, replayed)
         old = storage_values(system, replayed.before)
         state = replayed.step.state or replayed.before
-        snapshot = tuple((f"PKRS[cpu {c}]", value_name(state[cpu.pkrs])) for c, cpu in enumerate(system.layout.cpus))
+        snapshot = tuple((f"{r.name}[cpu {c}]", value_name(state[position])) for c, cpu in enumerate(system.layout.cpus)
+                         for r, position in zip(system.strategy.registers, cpu.registers))
         snapshot += tuple(storage_values(system, state).items())
         steps.append(replace(step, previous=tuple(old.get(name, "") for name, _ in step.changes),
                              statements=tuple(source_ref(s.span) for s in statements), state=snapshot))
@@ -73,12 +74,13 @@ def _step(system: System, number: int, replayed: Replayed) -> TraceStep:
     fresh = replayed.fresh if event.action is Action.WRITE else None
     if after is None:
         return TraceStep(number, event.cpu, task, describe_event(system, event, fresh), "-", (),
-                         _nesting(system, before, task))
+                         _nesting(system, before, task), registers=tuple((r.name, "-") for r in system.strategy.registers))
     old, new = storage_values(system, before), storage_values(system, after)
     changes = tuple((name, value) for name, value in new.items() if old.get(name) != value)
-    pkrs = value_name(after[system.layout.cpus[event.cpu].pkrs])
-    return TraceStep(number, event.cpu, task, describe_event(system, event, fresh), pkrs, changes,
-                     _nesting(system, after, task))
+    values = tuple((r.name, value_name(after[position]))
+                   for r, position in zip(system.strategy.registers, system.layout.cpus[event.cpu].registers))
+    return TraceStep(number, event.cpu, task, describe_event(system, event, fresh), values[0][1], changes,
+                     _nesting(system, after, task), registers=values)
 
 
 def _nesting(system: System, state, task: int) -> int:

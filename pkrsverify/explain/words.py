@@ -46,7 +46,7 @@ def storage_values(system: System, state) -> dict[str, str]:
         out.update((f"{storages[i].name}[task {t}]", value_name(state[p])) for i, p in task.cells.items())
         out.update((f"{storages[i].name}[task {t}]", stack(*where)) for i, where in task.stacks.items())
         for slot in range(1, state[task.frame_count]):
-            kind = system.kinds[state[task.frames[slot]] >> 1]
+            kind = system.kinds[layout.kind_of(state[task.frames[slot]])]
             for i, p in task.frame_cells[slot].items():
                 if storages[i].kinds is None or kind.index in storages[i].kinds:
                     out[f"{storages[i].name}[task {t} {kind.name}]"] = value_name(state[p])
@@ -57,7 +57,7 @@ def top_kind(system: System, state, task: int) -> ir.FrameKind:
     layout = system.layout.tasks[task]
     code = state[layout.frames[state[layout.frame_count] - 1]]
     assert code != NO_FRAME
-    return system.kinds[code >> 1]
+    return system.kinds[system.layout.kind_of(code)]
 
 
 def event_phrase(system: System, path: list[Replayed], number: int) -> str:

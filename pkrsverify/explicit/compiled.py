@@ -7,7 +7,8 @@ translates the table; each function is compiled once, on first use). It
 computes exactly what `System.successors` computes (tests/test_fast_successors.py
 compares the two on reachable states of every spec), on the bytes encoding
 of states.py. A step is `(event id, next state or None, violated properties
-as bits)`, event ids indexing `Compiled.events` (the table's order).
+as bits)`, event ids indexing `Compiled.events` (the table's order), the bits
+those of `Compiled.bits`.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ..semantics.events import Action, Event
 from ..semantics.layout import canonical as canonical_tuple
 from ..semantics.system import System
 from .generate import Generator
-from .states import NONE, decode, encode
+from .states import NONE, Bits, decode, encode
 
 
 class Node:
@@ -25,21 +26,22 @@ class Node:
     `enabled` are the indices (into the table's task templates) of the templates whose guard
     holds; the guard reads only the frames, so it is decided once per key."""
 
-    __slots__ = ("kinds", "n", "top", "exiting", "has_atomic", "enabled", "first_atomic", "below_observes",
+    __slots__ = ("kinds", "n", "top", "phase", "has_atomic", "enabled", "first_atomic", "below_observes",
                  "capped", "per_cpu")
 
     def __init__(self, compiled: "Compiled", key: bytes):
         system = compiled.system
+        layout = system.layout
         n = key[0]
         codes = key[1:1 + n]
-        frames = tuple(system.kinds[code >> 1] for code in codes)
+        frames = tuple(system.kinds[layout.kind_of(code)] for code in codes)
         self.kinds = tuple(k.index for k in frames)
         self.n = n
         self.top = frames[-1]
-        self.exiting = bool(codes[-1] & 1)
+        self.phase = layout.phase_of(codes[-1])
         self.has_atomic = any(f.atomic for f in frames)
         self.enabled = tuple(i for i, template in enumerate(compiled.templates)
-                             if ev.enabled(template, frames, self.exiting, system.bounds.depth))
+                             if ev.enabled(template, frames, self.phase, system.bounds.depth))
         # enters that start an atomic excursion (no atomic frame yet): summaries replace them
         self.first_atomic = tuple(compiled.templates[i].kind for i in self.enabled
                                   if compiled.templates[i].action is Action.ENTER
@@ -47,7 +49,7 @@ class Node:
         self.below_observes = n > 1 and not frames[-2].user_mode
         # the model would nest deeper here than the depth bound lets it: a "holds" is only within the bound
         self.capped = n - 1 == system.bounds.depth and any(
-            ev.enabled(t, frames, self.exiting, None) for t in compiled.templates if t.action is Action.ENTER)
+            ev.enabled(t, frames, self.phase, None) for t in compiled.templates if t.action is Action.ENTER)
         self.per_cpu: list = [None] * len(system.layout.cpus)
 
 
@@ -68,10 +70,11 @@ class Compiled:
 
     def __init__(self, system: System):
         layout = system.layout
-        # frame codes (kind * 2 + exiting), frame counts and stack depths fit a byte by analyze.py's
+        # frame codes (kind * phases + phase), frame counts and stack depths fit a byte by analyze.py's
         # ranges; values are renamed to 0, 1, 2, ... in each state, and `fits` checks that they fit
-        assert len(system.kinds) < 127 and system.bounds.depth < 254
+        assert len(system.kinds) * layout.phases < 255 and system.bounds.depth < 254
         self.system = system
+        self.bits = Bits(system.strategy.properties + ev.checked_properties(system.table))
         self.layout = layout
         self.size = layout.size
         self.values_start = layout.values_start
@@ -88,7 +91,7 @@ class Compiled:
         # what a template's code depends on besides CPU, task and target: the frame count when it
         # touches frames, the kind of the frame below the top when a check asks whether it observes
         storages = system.strategy.storages
-        self._needs = tuple((_touches_frames(t, storages), any(c.when is ev.When.BELOW_OBSERVES for c in t.checks()))
+        self._needs = tuple((_touches_frames(t, storages), any(c.when is ev.When.BELOW for c in t.checks()))
                             for t in self.templates)
         self.events: tuple[Event, ...] = system.events()
         self.event_ids: dict[Event, int] = {event: i for i, event in enumerate(self.events)}
@@ -239,10 +242,10 @@ def _check_groups(templates) -> None:
 def _touches_frames(template: ev.Template, storages) -> bool:
     """Does the template's code name a frame slot (so depend on the frame count)?"""
     for op in ev.walk(template.ops):
-        if isinstance(op, (ev.OpenFrame, ev.CloseFrame, ev.MarkExiting)):
+        if isinstance(op, (ev.OpenFrame, ev.CloseFrame, ev.SetPhase)):
             return True
         for value in (getattr(op, name, None) for name in ("dst", "src", "left", "right")):
-            if isinstance(value, ev.Interrupted) or (isinstance(value, ev.Slot)
-                                                     and storages[value.storage].place.is_frame):
+            if isinstance(value, (ev.Interrupted, ev.Delivered)) or (isinstance(value, ev.Slot)
+                                                                    and storages[value.storage].place.is_frame):
                 return True
     return False

@@ -28,7 +28,6 @@ from .reduce.summaries import Summaries, sound
 from ..result import CheckResult, PropertyResult, Statistics, StopReason, Verdict
 from ..semantics.system import System
 from .compiled import Compiled
-from .states import checked_of
 from .search import Limits, Progress, Search
 
 def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | None = None,
@@ -60,7 +59,8 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
         if reductions.summaries and sound(system):
             # inside an excursion the task runs, so its left_with is dead whatever is asked:
             # only the frames' ghosts (read by no_lost's check) change what a summary holds
-            frames_read = any(ev.Interrupted in ev.ghosts_read_by(system.table, p) for p in remaining)
+            frames_read = any(kind is not ev.LeftWith for p in remaining
+                              for kind, _ in ev.ghosts_read_by(system.table, p))
             summaries = kept.get(frames_read)
             if summaries is None:
                 summaries = kept[frames_read] = Summaries(system, compiled, reductions.dead, remaining)
@@ -97,7 +97,7 @@ def _result(searches: list[Search], spec: str, wanted, stop: StopReason, started
                        time.perf_counter() - started, reductions.describe(),
                        sum(s.summary_count for s in summaries), sum(s.summary_states for s in summaries))
     taken = frozenset(search.compiled.events[e] for s in searches for e in s.taken)
-    checked = checked_of(functools.reduce(operator.or_, (s.checked for s in searches), 0))
+    checked = search.compiled.bits.checked_of(functools.reduce(operator.or_, (s.checked for s in searches), 0))
     deeper = search.compiled.capped() or any(local.compiled.capped() for s in summaries for local in s.locals())
     strategy = system.strategy
     return CheckResult(spec, strategy.name, strategy.model.name, system.bounds, "explicit",

@@ -14,7 +14,7 @@ from ..front import ir
 from ..semantics import events as ev
 from ..semantics.events import Event
 from ..semantics.system import INIT_VALUE
-from .states import BIT, CHECKED, FRESH, NONE
+from .states import FRESH, NONE
 
 
 class Generator:
@@ -23,18 +23,22 @@ class Generator:
     def __init__(self, compiled):
         self.compiled = compiled
         self.system = compiled.system
-        observes = bytearray(256)
+        self.bits = compiled.bits
+        layout = self.system.layout
+        observes, in_body = bytearray(256), bytearray(256)
         for kind in self.system.kinds:
+            in_body[layout.code(kind.index, ev.BODY)] = 1
             if not kind.user_mode:
-                observes[kind.index * 2] = 1
+                observes[layout.code(kind.index, ev.BODY)] = 1
         self.observes = bytes(observes)  # frame code -> it observes (kernel code, in its body)
+        self.in_body = bytes(in_body)    # frame code -> in its body (user mode observes a non-supervisor register)
 
     def function(self, template: ev.Template, c: int, t: int, u: int, node):
         """The function of `template` for task t (IDLE for a dispatch) on CPU c, target u, at `node`."""
         event = next(ev.instances(template, c, t, [u] if u >= 0 else []))
         writer = _Function(self, template, event, node)
         source = writer.source()
-        namespace = {"OBS": self.observes}
+        namespace = {"OBS": self.observes, "BODY": self.in_body}
         exec(compile(source, f"<pkrsverify {event}>", "exec"), namespace)
         f = namespace["f"]
         f.source = source
@@ -64,7 +68,7 @@ class _Function:
         last = ops.pop() if ops and isinstance(ops[-1], ev.Check) else None
         self.block(ops, 1)
         if last is not None:
-            self.checks.append(self.check_expression(last))
+            self.checks.append(self.check_expression(last, 1))
         bits = " | ".join(f"({c})" for c in self.checks) if len(self.checks) > 1 else (self.checks or ["0"])[0]
         self.emit(f"return ({self.eid}, bytes(b), {bits})")
         return "def f(s, bytearray=bytearray, bytes=bytes):\n" + "\n".join(self.lines) + "\n"
@@ -99,16 +103,18 @@ class _Function:
         index, first = self.system.stack_position(op.stack, op.whose, self.event)
         size = self.system.strategy.storages[op.stack].size
         self.emit(f"d = b[{index}]", depth)
-        self.emit(f"k |= {CHECKED[ir.Property.NO_OVERFLOW]}", depth)
-        self.emit(f"if d == {size}: return ({self.eid}, None, k | {BIT[ir.Property.NO_OVERFLOW]})", depth)
+        bits = self.g.bits
+        self.emit(f"k |= {bits.checked[ir.Property.NO_OVERFLOW]}", depth)
+        self.emit(f"if d == {size}: return ({self.eid}, None, k | {bits.bit[ir.Property.NO_OVERFLOW]})", depth)
         self.emit(f"b[{first} + d] = {self.value(op.src)}", depth)
         self.emit(f"b[{index}] = d + 1", depth)
 
     def Pop(self, op: ev.Pop, depth: int) -> None:  # noqa: N802
         index, first = self.system.stack_position(op.stack, op.whose, self.event)
         self.emit(f"d = b[{index}]", depth)
-        self.emit(f"k |= {CHECKED[ir.Property.NO_UNDERFLOW]}", depth)
-        self.emit(f"if d == 0: return ({self.eid}, None, k | {BIT[ir.Property.NO_UNDERFLOW]})", depth)
+        bits = self.g.bits
+        self.emit(f"k |= {bits.checked[ir.Property.NO_UNDERFLOW]}", depth)
+        self.emit(f"if d == 0: return ({self.eid}, None, k | {bits.bit[ir.Property.NO_UNDERFLOW]})", depth)
         self.emit(f"b[{self.position(op.dst)}] = b[{first - 1} + d]", depth)
         self.emit(f"b[{first - 1} + d] = 0", depth)  # above the top: unreadable until pushed again
         self.emit(f"b[{index}] = d - 1", depth)
@@ -126,25 +132,32 @@ class _Function:
 
     def Check(self, op: ev.Check, depth: int) -> None:  # noqa: N802
         name = f"v{len(self.checks)}"
-        self.emit(f"{name} = {self.check_expression(op)}", depth)
+        self.emit(f"{name} = {self.check_expression(op, depth)}", depth)
         self.checks.append(name)
 
-    def check_expression(self, op: ev.Check) -> str:
+    def check_expression(self, op: ev.Check, depth: int) -> str:
         """The bits of a check: the violation's when the values differ, and that it was made."""
         differs = f"{self.value(op.left)} != {self.value(op.right)}"
-        bit, made = BIT[op.property], CHECKED[op.property]
+        bit, made = self.g.bits.bit[op.property], self.g.bits.checked[op.property]
+        made_or_not = f"{bit | made} if {differs} else {made}"
         if op.when is ev.When.ALWAYS:
-            return f"{bit | made} if {differs} else {made}"
-        if op.when is ev.When.BELOW_OBSERVES:
-            return f"{bit | made} if {differs} else {made}" if self.node.below_observes else "0"
-        incoming = self.layout.tasks[self.event.target]
-        # the resumed frame: frames[n - 1] sits at frame_count + n
-        self.emit(f"code = b[{incoming.frame_count} + b[{incoming.frame_count}]]")
-        return f"({bit | made} if {differs} else {made}) if OBS[code] else 0"
+            return made_or_not
+        if op.when is ev.When.BELOW:
+            return made_or_not if self.node.below_observes else "0"
+        table = "BODY" if op.user_observes else "OBS"
+        if op.when is ev.When.INCOMING:
+            task = self.layout.tasks[self.event.target]
+        else:  # RUNNING: whoever runs on the CPU now (the acting task, or the one switched in)
+            switched = self.template.target is ev.Target.TASK or self.template.cpu_idle
+            task = self.layout.tasks[self.event.target if switched else self.event.task]
+        # the top frame: frames[n - 1] sits at frame_count + n
+        name = f"code{len(self.checks)}"
+        self.emit(f"{name} = b[{task.frame_count} + b[{task.frame_count}]]", depth)
+        return f"({made_or_not}) if {table}[{name}] else 0"
 
     def OpenFrame(self, op: ev.OpenFrame, depth: int) -> None:  # noqa: N802
         task = self.layout.tasks[self.event.task]
-        self.emit(f"b[{task.frames[self.n]}] = {op.kind * 2}", depth)
+        self.emit(f"b[{task.frames[self.n]}] = {self.layout.code(op.kind, ev.BODY)}", depth)
         self.emit(f"b[{task.frame_count}] = {self.n + 1}", depth)
         self.n += 1
 
@@ -152,14 +165,15 @@ class _Function:
         task = self.layout.tasks[self.event.task]
         slot = self.n - 1
         # the popped frame's cells are unreachable from now on: cleared, so equal futures are equal states
-        for position in (task.interrupted[slot], *task.frame_cells[slot].values()):
+        for position in (*task.ghosts(slot), *task.frame_cells[slot].values()):
             self.emit(f"b[{position}] = 0", depth)
         self.emit(f"b[{task.frames[slot]}] = {NONE}", depth)
         self.emit(f"b[{task.frame_count}] = {slot}", depth)
         self.n -= 1
 
-    def MarkExiting(self, op: ev.MarkExiting, depth: int) -> None:  # noqa: N802
-        self.emit(f"b[{self.layout.tasks[self.event.task].frames[self.n - 1]}] |= 1", depth)
+    def SetPhase(self, op: ev.SetPhase, depth: int) -> None:  # noqa: N802
+        position = self.layout.tasks[self.event.task].frames[self.n - 1]
+        self.emit(f"b[{position}] = b[{position}] - b[{position}] % {self.layout.phases} + {op.phase}", depth)
 
     def Leave(self, op: ev.Leave, depth: int) -> None:  # noqa: N802
         self.emit(f"b[{self.layout.cpus[self.event.cpu].running}] = {NONE}", depth)

@@ -23,7 +23,7 @@ def _map(event: Event, tasks: tuple[int, ...], cpus: tuple[int, ...]) -> Event:
     """A representative's event as the concrete one (tasks[representative's] = concrete)."""
     task = tasks[event.task] if event.task >= 0 else event.task
     target = tasks[event.target] if event.target >= 0 else event.target
-    return Event(event.action, cpus[event.cpu], task, event.kind, target)
+    return event._replace(cpu=cpus[event.cpu], task=task, target=target)
 
 
 class _Walk:

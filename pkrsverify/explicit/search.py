@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from ..front import ir
 from ..result import Counterexample, PropertyResult, StopReason, Verdict
 from ..semantics.system import confirm
-from .states import BIT, NONE, ValueLimit, bits_of, properties_of
+from .states import NONE, ValueLimit
 from .paths import concrete_events
 
 TIES = 64  # counterexamples of one length kept to choose the plainest from
@@ -73,7 +73,7 @@ class Search:
         self.counterexamples: dict = {}
         self.transitions = 0
         self.taken: set[int] = set()
-        self.checked = 0  # every check some step made, as bits (states.CHECKED)
+        self.checked = 0  # every check some step made, as bits (compiled.bits.checked)
         self.lifted: set[tuple] = set()
         self.levels = 0
         self.max_nesting = 0
@@ -82,7 +82,8 @@ class Search:
         # rest is searched again without them (see explicit.check)
         self.restart_on = restart_on
         self.restart = False
-        self.wanted_bits = bits_of(self.wanted)
+        self.bits = compiled.bits
+        self.wanted_bits = self.bits.of(self.wanted)
 
     # ---- bookkeeping -----------------------------------------------------------------
 
@@ -94,7 +95,7 @@ class Search:
         return -1 - found
 
     def _candidate(self, bits: int, length: int, source: int, how: tuple) -> None:
-        for prop in properties_of(bits):
+        for prop in self.bits.violated(bits):
             if prop in self.wanted:
                 best = self.candidates.get(prop)
                 if best is None or length < best[0]:
@@ -123,7 +124,7 @@ class Search:
                 self.on_violation(PropertyResult(prop, Verdict.VIOLATED, found))
             if prop in self.restart_on and self.wanted:
                 self.restart = True
-        self.wanted_bits = bits_of(self.wanted)
+        self.wanted_bits = self.bits.of(self.wanted)
         return not self.wanted or self.restart
 
     def _limit_hit(self, queued: int, level: int) -> StopReason | None:
@@ -292,8 +293,9 @@ class Search:
             self.max_nesting = summary.max_nesting
         self.checked |= summary.checked
         for prop, (events, _, _) in summary.violations.items():
-            if BIT[prop] & wanted_bits:
-                self._candidate(BIT[prop], level + events, source, ("inside", summary.id, prop, t, c))
+            bit = self.bits.bit[prop]
+            if bit & wanted_bits:
+                self._candidate(bit, level + events, source, ("inside", summary.id, prop, t, c))
         self.transitions += len(summary.exits) + len(summary.boundaries)
         for number, (local_state, events) in enumerate(summary.exits):
             state = summaries.compose(s, local_state, back, t, c, summary)

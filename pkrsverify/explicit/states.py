@@ -4,7 +4,7 @@ Position p of the layout's tuple, taken modulo 256, so NO_FRAME and IDLE
 (-1) are 255. Bytes hash and compare in C, take a fifth of the memory of a
 tuple, and rename values with `bytes.translate`. A write stores FRESH
 (255), a value no state holds, which the engine renames away at once. A
-step's violated properties travel as bits (`BIT`).
+step's violated properties travel as bits (`Bits`, one per strategy).
 
 Values must fit a byte: a state with more than 254 distinct values (far
 beyond any bound an explicit search completes) stops the search at a limit
@@ -17,12 +17,10 @@ from ..front import ir
 NONE = 255      # NO_FRAME, IDLE
 FRESH = 255     # the value a write creates, renamed away by the engine
 IDENT = bytes(range(256))
-PROPERTIES = tuple(ir.Property)
-BIT = {p: 1 << i for i, p in enumerate(PROPERTIES)}
-# A step also says which checks it made, violated or not, in the bits above: coverage of the
-# properties, so that a property no step ever checks is reported as vacuous rather than as holding.
-CHECKED = {p: 1 << (16 + i) for i, p in enumerate(PROPERTIES)}
-VIOLATIONS = (1 << 16) - 1
+# A step also says which checks it made, violated or not, in the bits above CHECKED_SHIFT: coverage of
+# the properties, so that a property no step ever checks is reported as vacuous rather than as holding.
+CHECKED_SHIFT = 32
+VIOLATIONS = (1 << CHECKED_SHIFT) - 1
 # The reductions memoise per structure and per value part (canonical.py, summaries.py). A memo is a
 # cache, not a record: past this many entries it is emptied and refilled, which costs time, never an
 # answer. At a few hundred bytes an entry the memos then stay well under 1 GB, below the states
@@ -34,19 +32,29 @@ class ValueLimit(Exception):
     """A reachable state holds more distinct values than a byte can name."""
 
 
-def properties_of(bits: int) -> tuple[ir.Property, ...]:
-    return tuple(p for p in PROPERTIES if bits & BIT[p])
+class Bits:
+    """The properties of one strategy as bits: `bit[p]` when a step violates p, `checked[p]` when it checked
+    p. Every property the table checks or the spec asks for has its place, in that order."""
 
+    def __init__(self, properties):
+        self.properties = tuple(dict.fromkeys(properties))
+        if len(self.properties) > CHECKED_SHIFT:
+            raise ValueError(f"{len(self.properties)} properties: the explicit engine tells at most "
+                             f"{CHECKED_SHIFT} apart")
+        self.bit = {p: 1 << i for i, p in enumerate(self.properties)}
+        self.checked = {p: 1 << (CHECKED_SHIFT + i) for i, p in enumerate(self.properties)}
 
-def checked_of(bits: int) -> frozenset[ir.Property]:
-    return frozenset(p for p in PROPERTIES if bits & CHECKED[p])
+    def violated(self, bits: int) -> tuple[ir.Property, ...]:
+        return tuple(p for p in self.properties if bits & self.bit[p])
 
+    def checked_of(self, bits: int) -> frozenset[ir.Property]:
+        return frozenset(p for p in self.properties if bits & self.checked[p])
 
-def bits_of(properties) -> int:
-    out = 0
-    for p in properties:
-        out |= BIT[p]
-    return out
+    def of(self, properties) -> int:
+        out = 0
+        for p in properties:
+            out |= self.bit.get(p, 0)
+        return out
 
 
 def encode(state: tuple[int, ...]) -> bytes:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..front import ir
 from ..semantics import events as ev
 from ..semantics.events import Whose
-from .names import Names, comment
+from .names import Names, comment, flag
 
 P = ir.Property
 
@@ -32,6 +32,11 @@ class Actions:
     def task(self, whose: Whose) -> str:
         return "t" if whose is Whose.TASK else "u"
 
+    def ghost(self, name: str, register: int) -> str:
+        """A ghost field of Task: `interrupted`, or `interrupted_cr2` where the spec has several registers."""
+        several = len(self.strategy.registers) > 1 or name == "delivered"
+        return f"{name}_{self.names.register[register]}" if several else name
+
     def value(self, value, t: str = "t") -> str:
         """A value in Promela; `t` names the task of Whose.TASK (a handler inline's own `t`)."""
         if isinstance(value, ev.Init):
@@ -39,12 +44,14 @@ class Actions:
         if isinstance(value, ev.Fresh):
             return "FRESH"
         if isinstance(value, ev.Register):
-            return "cpu[c].pkrs"
+            return f"cpu[c].{self.names.register[value.register]}"
         if isinstance(value, ev.Interrupted):
-            return f"task[{t}].interrupted[task[{t}].top]"
+            return f"task[{t}].{self.ghost('interrupted', value.register)}[task[{t}].top]"
+        if isinstance(value, ev.Delivered):
+            return f"task[{t}].{self.ghost('delivered', value.register)}[task[{t}].top]"
         task = t if value.whose is Whose.TASK else "u"
         if isinstance(value, ev.LeftWith):
-            return f"task[{task}].left_with"
+            return f"task[{task}].{self.ghost('left_with', value.register)}"
         storage = self.strategy.storages[value.storage]
         name = self.names.field[storage.index]
         return {ir.Place.TASK: f"task[{task}].{name}", ir.Place.CPU: f"cpu[c].{name}",
@@ -61,15 +68,19 @@ class Actions:
         """The property's flag: 0 when the step violates it (not after a fatal push or pop)."""
         if prop not in self.asserted:
             return []
-        return [f"{indent}{prop.value} = " + ("0;" if condition == "false" else f"({condition});"),
-                f"{indent}assert({prop.value});",
-                f"{indent}{prop.value} = 1;"]
+        name = flag(prop)
+        return [f"{indent}{name} = " + ("0;" if condition == "false" else f"({condition});"),
+                f"{indent}assert({name});",
+                f"{indent}{name} = 1;"]
 
     # ---- statements (the handlers' bodies) -------------------------------------------------------
 
     def statements(self, ops, indent: str) -> list[str]:
         out = []
         for op in ops:
+            if isinstance(op, ev.Check):  # a `read`: its check (then its ghost is cleared, by a Copy)
+                out += self.check(op.property, f"fatal || {self.condition(op)}", indent)
+                continue
             out.append(f"{indent}/* {comment(op.statement.span.text.splitlines()[0])} */")
             if isinstance(op, ev.Copy):
                 out.append(f"{indent}{self.value(op.dst)} = {self.value(op.src)};")
@@ -114,7 +125,7 @@ class Actions:
         out = ["/* ---- the strategy's actions, one inline per handler of the spec ----",
                "   t: the task in scope, c: its CPU; frame storage belongs to the frame task[t].top. */"]
         for handler, name in zip(self.strategy.handlers, self.names.handler):
-            body = ev.statements(handler.body, Whose.TASK)
+            body = ev.statements(handler.body, Whose.TASK, self.strategy)
             out += [f"/* {comment(handler.span.text.splitlines()[0])} */",
                     f"inline {name}(t, c) {{",
                     *(self.statements(body, "    ") or ["    skip"]),
@@ -137,13 +148,14 @@ class Actions:
             elif isinstance(op, ev.Handler):
                 out.append(f"    {self.call(op)};")
             elif isinstance(op, ev.Check):
-                out += self.check(op.property, f"fatal || {self.condition(op)}", "    ")
+                switched = template.target is ev.Target.TASK or template.cpu_idle
+                out += self.check(op.property, f"fatal || {self.condition(op, 'u' if switched else 't')}", "    ")
             elif isinstance(op, ev.OpenFrame):
                 out.append(f"    push_frame(t, {kind_constant});")
             elif isinstance(op, ev.CloseFrame):
                 out.append("    pop_frame(t);")  # after a fatal step halt() resets the whole state anyway
-            elif isinstance(op, ev.MarkExiting):
-                out.append("    task[t].exiting[task[t].top] = 1;")
+            elif isinstance(op, ev.SetPhase):
+                out.append(f"    task[t].phase[task[t].top] = {op.phase};")
             elif isinstance(op, ev.Leave):
                 out.append("    cpu[c].running = IDLE;")
             else:
@@ -151,11 +163,14 @@ class Actions:
                 out.append("    cpu[c].running = u;")
         return out + ["    finish()"]
 
-    def condition(self, op: ev.Check) -> str:
-        """The check holds: `when` is false, or the two values are equal."""
+    def condition(self, op: ev.Check, running: str = "t") -> str:
+        """The check holds: `when` is false, or the two values are equal (`running`: the task on the CPU
+        after the event, for a RUNNING check)."""
         equal = f"{self.value(op.left)} == {self.value(op.right)}"
         if op.when is ev.When.ALWAYS:
             return equal
-        if op.when is ev.When.BELOW_OBSERVES:
+        if op.when is ev.When.BELOW:
             return f"user_mode(task[t].kind[task[t].top - 1]) || {equal}"
-        return f"task[u].exiting[task[u].top] || user_mode(top_kind(u)) || {equal}"
+        who = "u" if op.when is ev.When.INCOMING else running
+        user = "" if op.user_observes else f" || user_mode(top_kind({who}))"
+        return f"task[{who}].phase[task[{who}].top] != 0{user} || {equal}"

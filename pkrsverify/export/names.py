@@ -23,18 +23,24 @@ PROMELA_WORDS = frozenset("""
 """.split())
 # Names the generated model uses itself: storage fields and kind constants must not collide with them.
 OWN_NAMES = frozenset("""
-    task cpu globals halted fatal kernel top kind exiting frames_of left_with interrupted running pkrs
+    task cpu globals halted fatal kernel top kind phase frames_of left_with interrupted delivered running pkrs
     t c u k K f boot halt canonicalize push_frame pop_frame top_kind runs in_body ready no_atomic_below
     atomic_frames is_atomic user_mode writes sleeps preempt_on_exit may_write may_schedule may_preempt may_exit
     write_pkrs schedule_to_task schedule_to_idle preempt_to_task preempt_to_idle dispatch_task finish
     may_write_pkrs may_schedule_to_task may_schedule_to_idle may_preempt_to_task may_preempt_to_idle
     rename_value canonical_name canonical_next
-""".split()) | {p.value for p in ir.Property}
+""".split()) | {kind.value for kind in ir.PropertyKind}
 OWN_CONSTANTS = frozenset("NTASKS CPUS DEPTH IDLE INIT FRESH UNNAMED NKINDS".split())
 
 
 def identifier(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", name)
+
+
+def flag(prop: ir.Property) -> str:
+    """The one-bit flag of a property, which pan names when it is violated: `no_lost`, `no_lost_CR2`,
+    `shadow_this_cpu_pkrs_cache` (names.py keeps storage fields from colliding with them)."""
+    return identifier(prop.value.replace("]", ""))
 
 
 def comment(text: str) -> str:
@@ -56,6 +62,7 @@ class Names:
     kind_id: tuple[str, ...]   # per kind index: in inline and macro names (enter_page_fault)
     field: tuple[str, ...]     # per storage index: the field (a stack's index is FIELD_index)
     handler: tuple[str, ...]   # per handler of the strategy, in order: its inline (on_entry_page_fault_irq)
+    register: tuple[str, ...] = ()  # per register: its field in Cpu, and the suffix of its ghosts (pkrs, cr2)
 
 
 def names_for(strategy: ir.Strategy) -> Names:
@@ -64,6 +71,11 @@ def names_for(strategy: ir.Strategy) -> Names:
     kind = tuple(_unique(identifier(k.name).upper(), taken, "_KIND") for k in model.kinds)
     taken = set(PROMELA_WORDS | OWN_NAMES) | {f"{prefix}{k.lower()}" for k in kind
                                                for prefix in ("enter_", "exit_", "may_enter_", "may_exit_")}
+    registers = tuple("pkrs" if r.name == ir.PKRS else _unique(identifier(r.name.lower()), taken, "_")
+                      for r in strategy.registers)
+    for r in registers:
+        taken |= {r, f"left_with_{r}", f"interrupted_{r}", f"delivered_{r}", f"write_{r}", f"may_write_{r}"}
+    taken |= {flag(p) for p in strategy.properties}
     fields = []
     for storage in strategy.storages:
         name = _unique(identifier(storage.name), taken, "_")
@@ -77,4 +89,4 @@ def names_for(strategy: ir.Strategy) -> Names:
         kinds = "" if handler.kinds is None else "_" + "_".join(
             identifier(k.name) for k in model.kinds if k.index in handler.kinds)
         handlers.append(_unique(f"on_{handler.hook.value}{kinds}", taken, "_"))
-    return Names(kind, tuple(k.lower() for k in kind), tuple(fields), tuple(handlers))
+    return Names(kind, tuple(k.lower() for k in kind), tuple(fields), tuple(handlers), registers)

@@ -28,7 +28,7 @@ from ..front import ir
 from ..semantics import events as ev
 from ..semantics.layout import build_layout
 from .actions import Actions
-from .names import comment, names_for
+from .names import comment, flag, names_for
 
 P = ir.Property
 UNNAMED = 255       # canonical renaming: a value not met yet
@@ -51,7 +51,8 @@ class _Writer:
         self.model = strategy.model
         self.asserted = set(properties)
         self.ntasks = bounds.tasks + bounds.kthreads
-        layout = build_layout(strategy, bounds)
+        self.table = ev.table(strategy)
+        layout = build_layout(strategy, bounds, self.table.phases.count)
         self.value_slots = layout.size - layout.values_start
         if self.value_slots > MAX_VALUE_SLOTS:
             raise ExportError(f"{self.value_slots} value slots at {bounds.describe()}; the Promela export keeps "
@@ -59,7 +60,8 @@ class _Writer:
         self.names = names_for(strategy)
         self.kind, self.kind_id, self.field = self.names.kind, self.names.kind_id, self.names.field
         self.actions = Actions(strategy, self.names, frozenset(self.asserted))
-        self.table = ev.table(strategy)
+        self.properties = tuple(dict.fromkeys(strategy.properties + ev.checked_properties(self.table)))
+        self.registers = strategy.registers
         self.lines: list[str] = []
 
     # ---- output helpers ----------------------------------------------------------------
@@ -99,7 +101,7 @@ class _Writer:
                   " * or -DNCORE=<cores> without -DBFS (depth-first: verdicts, not shortest lengths).",
                   " * Beyond pkrsverify's states SPIN stores the one before boot() and, where a push or pop",
                   " * is fatal, the one halted state.",
-                  f" * Properties asserted: {', '.join(p.value for p in P if p in self.asserted) or 'none'}.",
+                  f" * Properties asserted: {', '.join(p.value for p in self.properties if p in self.asserted) or 'none'}.",
                   " */")
 
     def constants(self) -> None:
@@ -109,14 +111,15 @@ class _Writer:
                   f"#define CPUS       {b.cpus}",
                   f"#define DEPTH      {b.depth}    /* entry frames per task; frame slot 0 holds the base frame */",
                   f"#define IDLE       {UNNAMED}  /* cpu[c].running when CPU c runs no task */",
-                  "#define INIT       0    /* the value PKRS boots with */",
+                  "#define INIT       0    /* the value every register boots with */",
                   f"#define FRESH      {self.value_slots + 1}   /* the value a write creates; renamed away "
                   f"before its step ends */",
                   f"#define UNNAMED    {UNNAMED}  /* canonical renaming: a value not met yet */",
                   "",
                   f"/* Frame kinds of model {self.model.name} (0: no frame) */")
         for k in self.model.kinds:
-            what = ("base, user mode: PKRS is not observed there" if k.user_mode else "base") if k.is_base else "entry"
+            what = ("base, user mode: supervisor registers are not observed there" if k.user_mode else "base") \
+                if k.is_base else "entry"
             self.emit(f"#define {self.kind[k.index]:<12} {k.index + 1}  /* {k.name}: {what} */")
         self.emit(f"#define NKINDS       {len(self.model.kinds)}")
 
@@ -136,19 +139,24 @@ class _Writer:
                 only = "" if s.kinds is None else " (used by " + ", ".join(
                     k.name for k in self.model.kinds if k.index in s.kinds) + ")"
                 task_lines.append(f"    byte {field[s.index]}[DEPTH + 1];  {note[:-3]}, per frame slot{only} */")
+        ghost, regs = self.actions.ghost, self.registers
         self.emit("/* ---- the state: layout.py, field for field ---- */",
                   "typedef Task {",
                   "    byte top;                    /* slot of the top frame = number of entry frames */",
                   "    byte kind[DEPTH + 1];        /* kind of the frame in each slot; 0 above the top */",
-                  "    bit  exiting[DEPTH + 1];     /* preempted on its way out: it may only exit */",
+                  "    byte phase[DEPTH + 1];       /* 0: in its body; 1: preempted, it may only exit; 2..: at a window */",
                   "    byte frames_of[NKINDS + 1];  /* frames of each kind on the stack (for `max` and `atomic`) */",
-                  "    byte left_with;              /* ghost: the PKRS the task left its CPU with */",
-                  "    byte interrupted[DEPTH + 1]; /* ghost: PKRS when the frame in each slot was entered */",
+                  *(f"    byte {ghost('left_with', r.index)};  /* ghost: the {r.name} the task left its CPU with */"
+                    for r in regs),
+                  *(f"    byte {ghost('interrupted', r.index)}[DEPTH + 1];  /* ghost: {r.name} when the frame in each "
+                    f"slot was entered */" for r in regs),
+                  *(f"    byte {ghost('delivered', r.index)}[DEPTH + 1];  /* ghost: the {r.name} each frame's delivery "
+                    f"gave it, until its handler reads it */" for r in regs if r.read_by),
                   *task_lines,
                   "}",
                   "typedef Cpu {",
                   "    byte running;                /* the task it runs, or IDLE */",
-                  "    byte pkrs;                   /* the PKRS MSR */",
+                  *(f"    byte {self.names.register[r.index]};  /* the {r.name} register */" for r in regs),
                   *cpu_lines,
                   "}")
         if global_lines:
@@ -160,7 +168,7 @@ class _Writer:
                   "bit fatal;   /* within one step: a push or pop was fatal (always 0 between steps) */",
                   "/* One flag per property, set, asserted and reset to 1 within one step (so that it never",
                   "   tells two states apart): pan's message \"assertion violated no_lost\" names the property. */",
-                  "bit " + ", ".join(f"{p.value} = 1" for p in P) + ";")
+                  "bit " + ", ".join(f"{flag(p)} = 1" for p in self.properties) + ";")
 
     def renaming(self) -> None:
         s, places = self.strategy, ir.Place
@@ -171,13 +179,18 @@ class _Writer:
         task = [f"rename_value(&now.task[task_nr].{self.field[x.index]});" for x in s.storages if x.place is places.TASK]
         task += [f"for (slot = 0; slot < {x.size}; slot++) rename_value(&now.task[task_nr].{self.field[x.index]}"
                  f"[slot]);" for x in s.storages if x.place is places.TASK_STACK]
-        frame = [f"rename_value(&now.task[task_nr].{self.field[x.index]}[slot]);"
-                 for x in s.storages if x.place.is_frame]
+        ghost, regs = self.actions.ghost, self.registers
+        frame = [f"rename_value(&now.task[task_nr].{ghost('interrupted', r.index)}[slot]);" for r in regs]
+        frame += [f"rename_value(&now.task[task_nr].{ghost('delivered', r.index)}[slot]);" for r in regs if r.read_by]
+        frame += [f"rename_value(&now.task[task_nr].{self.field[x.index]}[slot]);"
+                  for x in s.storages if x.place.is_frame]
+        registers = [f"rename_value(&now.cpu[cpu_nr].{self.names.register[r.index]});" for r in regs]
+        left_with = [f"rename_value(&now.task[task_nr].{ghost('left_with', r.index)});" for r in regs]
         self.emit("/* ---- canonical renaming of values ----",
                   "   Only equality of values matters, so a state is kept with its values renamed in order of",
-                  "   first appearance (INIT stays 0) over every value slot in layout.py's order: PKRS and the",
-                  "   storage of each CPU, global storage, then per task the value it left with, its storage,",
-                  "   and per frame slot the interrupted value and the frame's storage. */",
+                  "   first appearance (INIT stays 0) over every value slot in layout.py's order: the registers",
+                  "   and storage of each CPU, global storage, then per task the values it left with, its",
+                  "   storage, and per frame slot the ghosts and the frame's storage. */",
                   "c_decl {",
                   "    unsigned char canonical_name[FRESH + 1];  /* old value -> new one, UNNAMED if not met yet */",
                   "    unsigned char canonical_next;",
@@ -193,15 +206,12 @@ class _Writer:
                   "        canonical_name[INIT] = INIT;",
                   "        canonical_next = INIT + 1;",
                   "        for (cpu_nr = 0; cpu_nr < CPUS; cpu_nr++) {",
-                  "            rename_value(&now.cpu[cpu_nr].pkrs);",
-                  *(f"            {line}" for line in cpu),
+                  *(f"            {line}" for line in registers + cpu),
                   "        }",
                   *(f"        {line}" for line in glob),
                   "        for (task_nr = 0; task_nr < NTASKS; task_nr++) {",
-                  "            rename_value(&now.task[task_nr].left_with);",
-                  *(f"            {line}" for line in task),
+                  *(f"            {line}" for line in left_with + task),
                   "            for (slot = 1; slot <= DEPTH; slot++) {",
-                  "                rename_value(&now.task[task_nr].interrupted[slot]);",
                   *(f"                {line}" for line in frame),
                   "            }",
                   "        }",
@@ -225,14 +235,19 @@ class _Writer:
                   "#define top_kind(t)        task[t].kind[task[t].top]",
                   "#define runs(c, t)         (!halted && cpu[c].running == (t))",
                   f"#define ready(t)           ({ready})",
-                  "#define in_body(t)         (!task[t].exiting[task[t].top])",
+                  "#define in_body(t)         (task[t].phase[task[t].top] == 0)",
+                  "#define top_phase(t)       task[t].phase[task[t].top]",
                   f"#define user_mode(k)       {self.kinds_where(lambda k: k.user_mode)}")
         for template in self.table.templates:
             if not template.cpu_idle:
                 guard = " && ".join(self.condition(c) for c in template.guard) or "true"
                 self.emit(f"#define may_{self.event_name(template)}(t) ({guard})")
-        frame_cells = [f"    task[t].{self.field[s.index]}[task[t].top] = INIT;"
-                       for s in self.strategy.storages if s.place.is_frame]
+        ghost = self.actions.ghost
+        frame_cells = [f"    task[t].{ghost('interrupted', r.index)}[task[t].top] = INIT;" for r in self.registers]
+        frame_cells += [f"    task[t].{ghost('delivered', r.index)}[task[t].top] = INIT;"
+                        for r in self.registers if r.read_by]
+        frame_cells += [f"    task[t].{self.field[s.index]}[task[t].top] = INIT;"
+                        for s in self.strategy.storages if s.place.is_frame]
         self.emit("",
                   "/* A new frame: the event's frame from now on, reached as task[t].X[task[t].top]. */",
                   "inline push_frame(t, K) {",
@@ -244,8 +259,7 @@ class _Writer:
                   "inline pop_frame(t) {",
                   "    task[t].frames_of[top_kind(t)]--;",
                   "    task[t].kind[task[t].top] = 0;",
-                  "    task[t].exiting[task[t].top] = 0;",
-                  "    task[t].interrupted[task[t].top] = INIT;",
+                  "    task[t].phase[task[t].top] = 0;",
                   *frame_cells,
                   "    task[t].top--",
                   "}",
@@ -258,10 +272,12 @@ class _Writer:
                   "}")
 
     def condition(self, condition) -> str:
-        if isinstance(condition, ev.InBody):
-            return "in_body(t)"
-        if isinstance(condition, ev.TopIn):
-            return self.kinds_where(lambda k: k.index in condition.kinds, "top_kind(t)")
+        if isinstance(condition, ev.Top):
+            terms = []
+            for phase in sorted(condition.phases):
+                kinds = self.kinds_where(lambda k: k.index in condition.kinds(phase), "top_kind(t)")
+                terms.append(f"(top_phase(t) == {phase} && {kinds})")
+            return "(" + " || ".join(terms) + ")" if len(terms) > 1 else (terms or ["false"])[0]
         if isinstance(condition, ev.BelowDepth):
             return "task[t].top < DEPTH"
         if isinstance(condition, ev.FewerThan):
@@ -273,11 +289,14 @@ class _Writer:
         return f"({counted}) == {self.kinds_where(lambda k: k.index in condition.kinds, 'top_kind(t)')}"
 
     def event_name(self, template: ev.Template) -> str:
-        """enter_page_fault, exit_irq, write_pkrs, schedule_to_task, preempt_to_idle, dispatch_task."""
+        """enter_page_fault, continue_page_fault_1, exit_irq, write_pkrs, schedule_to_task, preempt_to_idle,
+        dispatch_task."""
+        if template.action is ev.Action.CONTINUE:
+            return f"continue_{self.kind_id[template.kind]}_{template.part}"
         if template.kind is not None:
             return f"{template.action.value}_{self.kind_id[template.kind]}"
         if template.action is ev.Action.WRITE:
-            return "write_pkrs"
+            return f"write_{self.names.register[template.register]}"
         return f"{template.action.value}_to_{template.target.value}" if template.action is not ev.Action.DISPATCH \
             else "dispatch_task"
 
@@ -347,7 +366,9 @@ class _Writer:
             case ev.Action.EXIT:
                 return f"exit {kinds[event.kind].name}"
             case ev.Action.WRITE:
-                return "write"
+                return "write" if len(self.registers) == 1 else f"write {self.registers[event.register].name}"
+            case ev.Action.CONTINUE:
+                return f"continue {kinds[event.kind].name} (part {event.part})"
             case ev.Action.DISPATCH:
                 return f"dispatch task {event.target}"
             case _:

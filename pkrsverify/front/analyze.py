@@ -127,8 +127,9 @@ def analyze_strategy(spec: ast.StrategyFile, model: ir.Model) -> ir.Strategy:
     handlers = _handlers(spec.handlers, model, storages, out)
     bounds, properties, expectations = _check_block(spec.checks, model, out)
     out.raise_if_any()
+    registers = (ir.implicit_pkrs(model),)
     return ir.Strategy(spec.name.text, spec.description, model, storages, handlers, bounds, properties,
-                       expectations, spec.span)
+                       expectations, spec.span, registers=registers)
 
 
 def _entry_kinds(names: tuple[ast.Name, ...], model: ir.Model, out: _Collector) -> frozenset[int]:
@@ -219,11 +220,11 @@ class _Scope:
                      self.statements(node.then), self.statements(node.otherwise), node.span)
 
     def target(self, node):
-        return ir.Pkrs() if isinstance(node, ast.Pkrs) else self.cell(node.name)
+        return ir.Reg(0) if isinstance(node, ast.Pkrs) else self.cell(node.name)
 
     def value(self, node):
         if isinstance(node, ast.Pkrs):
-            return ir.Pkrs()
+            return ir.Reg(0)
         if isinstance(node, ast.Init):
             return ir.Init()
         return self.cell(node.name)

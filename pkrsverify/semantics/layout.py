@@ -1,8 +1,8 @@
 """Where each piece of a state lives in the flat tuple that encodes it.
 
 A state is one tuple of ints: first the structure (who runs where, each
-task's frames and stack indices), then the values (PKRS, every storage cell,
-the ghosts). Values are 0 for INIT and other small ints for fresh values;
+task's frames and stack indices), then the values (the registers, every
+storage cell, the ghosts). Values are 0 for INIT and other small ints for fresh values;
 only equality between values matters, so the value part can be renamed
 canonically (see `canonical`). Keeping the encoding here, apart from the
 successor function and the engines, lets it change in one place.
@@ -15,24 +15,28 @@ from ..front import ir
 
 IDLE = -1        # running[c] when CPU c runs nothing
 NO_FRAME = -1    # frame slot above a task's top frame
-EXITING = 1      # low bit of a frame code: the frame was preempted and may only exit
 
 
 @dataclass(frozen=True, slots=True)
 class TaskLayout:
     frame_count: int                       # position: number of frames (base included)
-    frames: tuple[int, ...]                # position of frame slot j's code: kind * 2 + exiting
-    left_with: int                         # ghost: the PKRS the task left with
+    frames: tuple[int, ...]                # position of frame slot j's code: kind * phases + phase
+    left_with: tuple[int, ...]             # ghost per register: the value the task left with
     cells: dict                            # storage index -> position of the task's slot
     stacks: dict                           # storage index -> (index position, first entry position)
-    interrupted: tuple[int, ...]           # ghost of frame slot j (slot 0, the base, has none: -1)
+    interrupted: tuple[tuple[int, ...], ...]  # frame slot j: ghost per register (slot 0, the base, has none)
     frame_cells: tuple[dict, ...]          # frame slot j: storage index -> position
+    delivered: tuple[dict, ...] = ()       # frame slot j: register index -> ghost (registers some entry reads)
+
+    def ghosts(self, slot: int) -> tuple[int, ...]:
+        """Every ghost of frame slot j (what closing the frame clears, with its cells)."""
+        return (*self.interrupted[slot], *self.delivered[slot].values())
 
 
 @dataclass(frozen=True, slots=True)
 class CpuLayout:
     running: int
-    pkrs: int
+    registers: tuple[int, ...]             # position of each register of the strategy, in order
     cells: dict
     stacks: dict
 
@@ -46,10 +50,20 @@ class Layout:
     values_start: int        # positions >= this hold values
     size: int
     names: tuple[str, ...]   # what each position is, for traces and debugging
+    phases: int = 2          # a frame's code is kind * phases + phase (events.Phases)
 
     @property
     def task_count(self) -> int:
         return len(self.tasks)
+
+    def code(self, kind: int, phase: int) -> int:
+        return kind * self.phases + phase
+
+    def kind_of(self, code: int) -> int:
+        return code // self.phases
+
+    def phase_of(self, code: int) -> int:
+        return code % self.phases
 
     def cell(self, storage: ir.Storage, task: int, cpu: int, slot: int) -> int:
         """The position of a one-value storage cell of `task` / `cpu` / the system / frame `slot` of `task`."""
@@ -69,7 +83,7 @@ class Layout:
         return owner.stacks[storage.index]
 
 
-def build_layout(strategy: ir.Strategy, bounds: ir.Bounds) -> Layout:
+def build_layout(strategy: ir.Strategy, bounds: ir.Bounds, phases: int = 2) -> Layout:
     names: list[str] = []
 
     def allot(name: str, count: int = 1) -> int:
@@ -77,6 +91,10 @@ def build_layout(strategy: ir.Strategy, bounds: ir.Bounds) -> Layout:
         return len(names) - count
 
     storages = strategy.storages
+    registers = strategy.registers
+    read = [r for r in registers if r.read_by]
+    several = len(registers) > 1
+    suffix = (lambda r: f" {r.name}") if several else (lambda r: "")  # noqa: E731
     ntasks = bounds.tasks + bounds.kthreads
     slots = bounds.depth + 1
     # structure
@@ -93,25 +111,26 @@ def build_layout(strategy: ir.Strategy, bounds: ir.Bounds) -> Layout:
     # values
     cpus = []
     for c in range(bounds.cpus):
-        pkrs = allot(f"PKRS[cpu {c}]")
+        regs = tuple(allot(f"{r.name}[cpu {c}]") for r in registers)
         cells = {s.index: allot(f"{s.name}[cpu {c}]") for s in storages if s.place is ir.Place.CPU}
         stacks = {s.index: (cpu_stack_index[c][s.index], allot(f"{s.name}[cpu {c}]", s.size))
                   for s in storages if s.place is ir.Place.CPU_STACK}
-        cpus.append(CpuLayout(running[c], pkrs, cells, stacks))
+        cpus.append(CpuLayout(running[c], regs, cells, stacks))
     globals_ = {s.index: allot(s.name) for s in storages if s.place is ir.Place.GLOBAL}
     tasks = []
     for t in range(ntasks):
-        left_with = allot(f"task {t} left with")
+        left_with = tuple(allot(f"task {t} left with{suffix(r)}") for r in registers)
         cells = {s.index: allot(f"{s.name}[task {t}]") for s in storages if s.place is ir.Place.TASK}
         stacks = {s.index: (task_stack_index[t][s.index], allot(f"{s.name}[task {t}]", s.size))
                   for s in storages if s.place is ir.Place.TASK_STACK}
-        interrupted, frame_cells = [-1], [{}]
+        interrupted, delivered, frame_cells = [()], [{}], [{}]
         for j in range(1, slots):
-            interrupted.append(allot(f"task {t} frame {j} interrupted"))
+            interrupted.append(tuple(allot(f"task {t} frame {j} interrupted{suffix(r)}") for r in registers))
+            delivered.append({r.index: allot(f"task {t} frame {j} delivered {r.name}") for r in read})
             frame_cells.append({s.index: allot(f"{s.name}[task {t} frame {j}]") for s in storages if s.place.is_frame})
         tasks.append(TaskLayout(frame_count[t], frames[t], left_with, cells, stacks, tuple(interrupted),
-                                tuple(frame_cells)))
-    return Layout(bounds, tuple(cpus), tuple(tasks), globals_, values_start, len(names), tuple(names))
+                                tuple(frame_cells), tuple(delivered)))
+    return Layout(bounds, tuple(cpus), tuple(tasks), globals_, values_start, len(names), tuple(names), phases)
 
 
 def initial_state(layout: Layout, model: ir.Model) -> tuple[int, ...]:
@@ -122,7 +141,7 @@ def initial_state(layout: Layout, model: ir.Model) -> tuple[int, ...]:
     for t, task in enumerate(layout.tasks):
         base = user if t < bounds.tasks else kthread
         state[task.frame_count] = 1
-        state[task.frames[0]] = base.index * 2
+        state[task.frames[0]] = layout.code(base.index, 0)
         for position in task.frames[1:]:
             state[position] = NO_FRAME
     for c, cpu in enumerate(layout.cpus):

@@ -25,7 +25,7 @@ from typing import Iterator, NamedTuple
 from ..front import ir
 from . import events as ev
 from .events import IDLE, Action, Event, Template, Whose
-from .layout import EXITING, NO_FRAME, Layout, build_layout, initial_state
+from .layout import NO_FRAME, Layout, build_layout, initial_state
 
 INIT_VALUE = -1  # a source "position" that means the constant INIT
 
@@ -80,8 +80,8 @@ class System:
     def __post_init__(self) -> None:
         if self.bounds is None:
             object.__setattr__(self, "bounds", self.strategy.bounds)
-        object.__setattr__(self, "layout", build_layout(self.strategy, self.bounds))
         object.__setattr__(self, "table", ev.table(self.strategy))
+        object.__setattr__(self, "layout", build_layout(self.strategy, self.bounds, self.table.phases.count))
 
     @property
     def model(self) -> ir.Model:
@@ -108,11 +108,12 @@ class System:
         """The deepest entry nesting among the tasks of a state."""
         return max(state[task.frame_count] for task in self.layout.tasks) - 1
 
-    def frames(self, state, t: int) -> tuple[tuple[ir.FrameKind, ...], bool]:
-        """Task t's frame kinds, bottom first, and whether its top frame is exiting."""
-        task = self.layout.tasks[t]
+    def frames(self, state, t: int) -> tuple[tuple[ir.FrameKind, ...], int]:
+        """Task t's frame kinds, bottom first, and the phase of its top frame."""
+        layout = self.layout
+        task = layout.tasks[t]
         codes = [state[task.frames[j]] for j in range(state[task.frame_count])]
-        return tuple(self.kinds[code >> 1] for code in codes), bool(codes[-1] & EXITING)
+        return tuple(self.kinds[layout.kind_of(code)] for code in codes), layout.phase_of(codes[-1])
 
     def ready(self, state) -> list[int]:
         running = {state[cpu.running] for cpu in self.layout.cpus}
@@ -129,9 +130,9 @@ class System:
                     for event in ev.instances(template, c, IDLE, ready):
                         yield self.apply(state, event, template, fresh)
                 continue
-            kinds, exiting = self.frames(state, t)
+            kinds, phase = self.frames(state, t)
             for template in self.table.task_templates:
-                if ev.enabled(template, kinds, exiting, self.bounds.depth):
+                if ev.enabled(template, kinds, phase, self.bounds.depth):
                     for event in ev.instances(template, c, t, ready):
                         yield self.apply(state, event, template, fresh)
 
@@ -178,14 +179,16 @@ class System:
         if isinstance(location, ev.Init):
             return INIT_VALUE
         if isinstance(location, ev.Register):
-            return layout.cpus[event.cpu].pkrs
+            return layout.cpus[event.cpu].registers[location.register]
         if isinstance(location, ev.Slot):
             storage = self.strategy.storages[location.storage]
             return layout.cell(storage, self.whose(event, location.whose), event.cpu, top)
         if isinstance(location, ev.Interrupted):
-            return layout.tasks[event.task].interrupted[top]
+            return layout.tasks[event.task].interrupted[top][location.register]
+        if isinstance(location, ev.Delivered):
+            return layout.tasks[event.task].delivered[top][location.register]
         assert isinstance(location, ev.LeftWith)
-        return layout.tasks[self.whose(event, location.whose)].left_with
+        return layout.tasks[self.whose(event, location.whose)].left_with[location.register]
 
     def stack_position(self, stack: int, whose: Whose, event: Event) -> tuple[int, int]:
         return self.layout.stack(self.strategy.storages[stack], self.whose(event, whose), event.cpu)
@@ -270,43 +273,48 @@ class _Run:
         self.ops(op.body)
 
     def Check(self, op: ev.Check) -> None:  # noqa: N802
-        if not self.when(op.when):
+        if not self.when(op):
             return
         self.checked.add(op.property)
         if self.read(op.left)[0] != self.read(op.right)[0]:
             self.violated.append(op.property)
 
-    def when(self, when: ev.When) -> bool:
-        s, kinds = self.s, self.system.kinds
-        if when is ev.When.ALWAYS:
+    def when(self, op: ev.Check) -> bool:
+        s, kinds, layout = self.s, self.system.kinds, self.layout
+        if op.when is ev.When.ALWAYS:
             return True
-        if when is ev.When.BELOW_OBSERVES:
-            task = self.layout.tasks[self.event.task]
-            return not kinds[s[task.frames[s[task.frame_count] - 2]] >> 1].user_mode
-        task = self.layout.tasks[self.event.target]
+        if op.when is ev.When.BELOW:
+            task = layout.tasks[self.event.task]
+            return not kinds[layout.kind_of(s[task.frames[s[task.frame_count] - 2]])].user_mode
+        t = self.event.target if op.when is ev.When.INCOMING else s[layout.cpus[self.event.cpu].running]
+        if t == IDLE:
+            return False
+        task = layout.tasks[t]
         code = s[task.frames[s[task.frame_count] - 1]]
-        return not code & EXITING and not kinds[code >> 1].user_mode
+        return layout.phase_of(code) == ev.BODY and (op.user_observes or not kinds[layout.kind_of(code)].user_mode)
 
     # ---- structure ------------------------------------------------------------------------------
 
     def OpenFrame(self, op: ev.OpenFrame) -> None:  # noqa: N802
         task = self.layout.tasks[self.event.task]
         slot = self.s[task.frame_count]
-        self.s[task.frames[slot]] = op.kind * 2
+        self.s[task.frames[slot]] = self.layout.code(op.kind, ev.BODY)
         self.s[task.frame_count] = slot + 1
 
     def CloseFrame(self, op: ev.CloseFrame) -> None:  # noqa: N802
         task = self.layout.tasks[self.event.task]
         slot = self.s[task.frame_count] - 1
-        for position in (task.interrupted[slot], *task.frame_cells[slot].values()):
+        for position in (*task.ghosts(slot), *task.frame_cells[slot].values()):
             self.s[position] = 0
             self.observer.clear(self.s, position)
         self.s[task.frames[slot]] = NO_FRAME
         self.s[task.frame_count] = slot
 
-    def MarkExiting(self, op: ev.MarkExiting) -> None:  # noqa: N802
-        task = self.layout.tasks[self.event.task]
-        self.s[task.frames[self.s[task.frame_count] - 1]] |= EXITING
+    def SetPhase(self, op: ev.SetPhase) -> None:  # noqa: N802
+        layout = self.layout
+        task = layout.tasks[self.event.task]
+        position = task.frames[self.s[task.frame_count] - 1]
+        self.s[position] = layout.code(layout.kind_of(self.s[position]), op.phase)
 
     def Leave(self, op: ev.Leave) -> None:  # noqa: N802
         self.s[self.layout.cpus[self.event.cpu].running] = IDLE

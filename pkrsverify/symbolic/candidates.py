@@ -3,13 +3,17 @@
 Each candidate is `guard -> x == y` for a pair of values of one scope, in
 the spec's own names:
 
-- a task: its cells, the value it left with, PKRS and the cpu cells of the
-  CPU it runs on, the globals, its top frame's cells and interrupted value,
-  INIT; under the guards running, ready, observes, in an entry, and the
-  kind of its top frame;
+- a task: its cells, the value it left with, the registers and the cpu
+  cells of the CPU it runs on, the globals, its top frame's cells and
+  interrupted value, INIT; under the guards running, ready, observes, in
+  an entry, and the kind of its top frame;
 - a frame (`for every entry frame`, or every frame of one kind): its cells,
-  the PKRS it interrupted, the task-stack entry at its depth, INIT;
-- a CPU: its PKRS, its cells, the globals, INIT (always, or when idle);
+  the values it interrupted, the task-stack entry at its depth, INIT;
+- a CPU: its registers, its cells, the globals, INIT (always, or when idle);
+
+Values of two different registers are never paired (nothing copies one
+register into another in any spec that makes sense), so a candidate speaks
+of one register, storage cells and INIT.
 
 plus shapes of stacks: a task stack holds one entry per entry frame (or
 per frame of one kind), or at most m entries.
@@ -33,11 +37,19 @@ import z3
 
 from ..front import ir
 from ..semantics import events as ev
-from .encoding import (DEPTH, EXITING, INTERRUPTED, KIND, LEFT_WITH, PKRS, RUN, Encoding, Key, count_key,
-                       top_key)
+from .encoding import DEPTH, EXITING, KIND, PHASE, RUN, Encoding, Key, count_key, top_key
 from ..semantics.layout import IDLE
 
 RUNNING, ENTRY, TOP = "running", "entry", "top"  # TOP: a value of the top frame (not a need)
+
+
+def _of(r: int) -> str:
+    """The tag of a term that is a value of register r (terms of two registers are not paired)."""
+    return f"register {r}"
+
+
+def _tags(needs) -> set:
+    return {n for n in needs if n.startswith("register ")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,12 +113,16 @@ def _pushed_by(enc: Encoding, t: int) -> list[Candidate]:
                              lambda s, own=own, guard=guard, counted=counted: z3.Implies(
                                  guard(s), own(s) == z3.Sum([enc.count(s, t, k) for k in counted]))))
 
-        def frame(s, j, guard=guard, entries=entries, below=below, kinds=kinds):
+        def frame(s, j, guard=guard, entries=entries, below=below, kinds=kinds, interrupted=None):
             is_pusher = z3.Or([z3.Select(s[KIND, t], j) == k for k in kinds])
             return z3.Implies(z3.And(j >= 1, j <= s[DEPTH, t], guard(s), is_pusher),
-                              z3.Select(entries(s), below(s, j) - 1) == z3.Select(s[INTERRUPTED, t], j))
-        out.append(Candidate(f"for every {names} frame of {whose.split(': ')[0].removeprefix('every ')}: its "
-                             f"{x.name} entry == the PKRS it interrupted", f"task {t}", frame, t))
+                              z3.Select(entries(s), below(s, j) - 1) == z3.Select(s[interrupted], j))
+        for r in enc.registers:
+            interrupted = enc.interrupted_key(r.index, t)
+            out.append(Candidate(f"for every {names} frame of {whose.split(': ')[0].removeprefix('every ')}: its "
+                                 f"{x.name} entry == the {r.name} it interrupted", f"task {t}",
+                                 lambda s, j, frame=frame, interrupted=interrupted: frame(s, j, interrupted=interrupted),
+                                 t))
     return out
 
 
@@ -129,10 +145,11 @@ def domain_facts(enc: Encoding) -> list[Candidate]:
         for c2 in range(c + 1, enc.ncpus):
             out.append(Candidate(f"CPUs {c} and {c2} run different tasks", "",
                                  lambda s, c=c, c2=c2: z3.Or(s[RUN, c] == IDLE, s[RUN, c] != s[RUN, c2])))
-    # the kinds a frame of which an event may mark exiting (preempt), read off the table's guards
-    preempt = frozenset().union(*(c.kinds for t in enc.table.templates if any(isinstance(op, ev.MarkExiting)
-                                                                             for op in t.ops)
-                                  for c in t.guard if isinstance(c, ev.TopIn)))
+    # the kinds a frame of which an event may mark preempted, read off the table's guards
+    preempt = frozenset().union(*(c.kinds(ev.BODY) for t in enc.table.templates
+                                  if any(isinstance(op, ev.SetPhase) and op.phase == ev.PREEMPTED for op in t.ops)
+                                  for c in t.guard if isinstance(c, ev.Top)))
+    phases = enc.table.phases
     entries = [k.index for k in enc.entries]
     for t in tasks:
         def depth_range(s, t=t):
@@ -158,6 +175,14 @@ def domain_facts(enc: Encoding) -> list[Candidate]:
             return z3.Implies(z3.And(j >= 1, j <= s[DEPTH, t]),
                               z3.And(z3.Or([kind == k for k in entries]), z3.Sum(counts) == j, *bounds, *steps))
         out.append(Candidate(f"task {t}'s frames are entries, counted per kind", "", frame_fact, t))
+        if enc.windows:
+            def phase_fact(s, j, t=t):
+                kind, phase = z3.Select(s[KIND, t], j), z3.Select(s[PHASE, t], j)
+                allowed = [z3.And(kind == k.index, z3.Or([phase == 0] + [phase == w for w in phases.windows(k.index)]))
+                           for k in enc.entries]
+                return z3.Implies(z3.And(j >= 1, j <= s[DEPTH, t]), z3.Or(allowed))
+            out.append(Candidate(f"task {t}'s frames are each in their body or at one of their windows", "",
+                                 phase_fact, t))
     for x in enc.strategy.storages:
         if x.place.is_stack:
             owners = tasks if x.place is ir.Place.TASK_STACK else range(enc.ncpus)
@@ -192,10 +217,12 @@ def _pairs(terms, guards, owner: str, wrap=None, task=None) -> list[Candidate]:
     guards = [(text, memo(guard), gives) for text, guard, gives in guards]
     out = []
     for guard_text, guard, gives in guards:
-        usable = [term for term in terms if term[2] - {TOP} <= gives]
+        usable = [term for term in terms if term[2] - {TOP} - _tags(term[2]) <= gives]
         for (x_text, x, x_needs), (y_text, y, y_needs) in combinations(usable, 2):
             if TOP in x_needs and TOP in y_needs:
                 continue  # two values of the top frame: a frame candidate says it for every frame
+            if _tags(x_needs) and _tags(y_needs) and _tags(x_needs) != _tags(y_needs):
+                continue  # values of two registers
             text = f"{guard_text}: {x_text} == {y_text}"
             if wrap is None:
                 build = (lambda s, g=guard, x=x, y=y: z3.Implies(g(s), x(s) == y(s)))
@@ -209,14 +236,21 @@ def _task_candidates(enc: Encoding, t: int) -> list[Candidate]:
     storages = enc.strategy.storages
     d = lambda s: s[DEPTH, t]  # noqa: E731
     terms = [(x.name, (lambda s, x=x: s[x.name, t]), set()) for x in storages if x.place is ir.Place.TASK]
-    terms.append(("the value it left with", lambda s: s[LEFT_WITH, t], set()))
-    terms.append(("PKRS", lambda s: enc.pkrs_of(s, t), {RUNNING}))
+    several = len(enc.registers) > 1
+    for r in enc.registers:
+        left = enc.left_with_key(r.index, t)
+        terms.append((f"the {r.name} it left with" if several else "the value it left with",
+                      (lambda s, left=left: s[left]), {_of(r.index)}))
+        terms.append((r.name, (lambda s, r=r: enc.register_of(s, t, r.index)), {RUNNING, _of(r.index)}))
     terms += [(f"{x.name} of its CPU", (lambda s, x=x: enc.cell_of(s, x, t)), {RUNNING})
               for x in storages if x.place is ir.Place.CPU]
     terms += [(x.name, (lambda s, x=x: s[x.name, None]), set()) for x in storages if x.place is ir.Place.GLOBAL]
     terms += [(f"its top frame's {x.name}", (lambda s, x=x: z3.Select(s[x.name, t], d(s))), {ENTRY, TOP})
               for x in storages if x.place.is_frame]
-    terms.append(("the PKRS its top frame interrupted", lambda s: z3.Select(s[INTERRUPTED, t], d(s)), {ENTRY, TOP}))
+    for r in enc.registers:
+        key = enc.interrupted_key(r.index, t)
+        terms.append((f"the {r.name} its top frame interrupted", (lambda s, key=key: z3.Select(s[key], d(s))),
+                      {ENTRY, TOP, _of(r.index)}))
     terms.append(("INIT", lambda s: z3.IntVal(0), set()))
 
     running = lambda s: enc.running(s, t)  # noqa: E731
@@ -243,7 +277,13 @@ def _task_candidates(enc: Encoding, t: int) -> list[Candidate]:
 def _frame_candidates(enc: Encoding, t: int) -> list[Candidate]:
     storages = enc.strategy.storages
     terms = [(x.name, (lambda s, j, x=x: z3.Select(s[x.name, t], j)), set()) for x in storages if x.place.is_frame]
-    terms.append(("the PKRS it interrupted", lambda s, j: z3.Select(s[INTERRUPTED, t], j), set()))
+    for r in enc.registers:
+        key = enc.interrupted_key(r.index, t)
+        terms.append((f"the {r.name} it interrupted", (lambda s, j, key=key: z3.Select(s[key], j)), {_of(r.index)}))
+        if r.read_by:
+            key = enc.delivered_key(r.index, t)
+            terms.append((f"the {r.name} its delivery gave it", (lambda s, j, key=key: z3.Select(s[key], j)),
+                          {_of(r.index)}))
     terms += [(f"the {x.name} entry at its depth", (lambda s, j, x=x: z3.Select(s[x.name, t], j - 1)), set())
               for x in storages if x.place is ir.Place.TASK_STACK]
     terms.append(("INIT", lambda s, j: z3.IntVal(0), set()))
@@ -291,7 +331,7 @@ def _bounds(stack: ir.Storage, owner: int, who: str) -> list[Candidate]:
 
 def _cpu_candidates(enc: Encoding, c: int) -> list[Candidate]:
     storages = enc.strategy.storages
-    terms = [("PKRS", lambda s: s[PKRS, c], set())]
+    terms = [(r.name, (lambda s, r=r: s[enc.register_key(r.index, c)]), {_of(r.index)}) for r in enc.registers]
     terms += [(x.name, (lambda s, x=x: s[x.name, c]), set()) for x in storages if x.place is ir.Place.CPU]
     terms += [(x.name, (lambda s, x=x: s[x.name, None]), set()) for x in storages if x.place is ir.Place.GLOBAL]
     terms.append(("INIT", lambda s: z3.IntVal(0), set()))

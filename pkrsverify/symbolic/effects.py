@@ -17,8 +17,8 @@ from ..front import ir
 from ..semantics import events as ev
 from ..semantics.events import Event, Whose
 from ..semantics.layout import IDLE
-from .encoding import (DEPTH, EXITING, FRAME, INTERRUPTED, KIND, LEFT_WITH, OK, OVERFLOW, PKRS, RUN, UNDERFLOW,
-                       Effect, Encoding, Transition, count_key, top_key)
+from .encoding import (Key, DEPTH, EXITING, FRAME, KIND, OK, OVERFLOW, PHASE, RUN, UNDERFLOW, Effect, Encoding,
+                       Transition, count_key, top_key)
 
 P = ir.Property
 TRUE, FALSE = z3.BoolVal(True), z3.BoolVal(False)
@@ -42,7 +42,7 @@ def transition(enc: Encoding, s: dict, s2: dict, choice, fresh) -> Transition:
         constraints.append(s2[key] == term)
     fatal_cases = [z3.Implies(choice == i, e.ok) for i, e in enumerate(effects) if e.ok is not None]
     violated = {}
-    for prop in P:
+    for prop in enc.properties:
         cases = [z3.And(choice == i, e.violated[prop]) for i, e in enumerate(effects) if prop in e.violated]
         violated[prop] = z3.Or(cases) if cases else FALSE
     return Transition(tuple(constraints), z3.And(fatal_cases) if fatal_cases else TRUE, violated)
@@ -105,10 +105,8 @@ class _Event:
 
     def condition(self, condition) -> z3.BoolRef:
         enc, s, t = self.enc, self.s, self.event.task
-        if isinstance(condition, ev.InBody):
-            return z3.Not(s[EXITING, t])
-        if isinstance(condition, ev.TopIn):
-            return enc.kind_in(s, t, condition.kinds)
+        if isinstance(condition, ev.Top):
+            return enc.top_in(s, t, condition.frames)
         if isinstance(condition, ev.BelowDepth):
             return s[DEPTH, t] < enc.depth if enc.depth is not None else TRUE
         if isinstance(condition, ev.FewerThan):
@@ -125,9 +123,9 @@ class _Event:
         """The environment key of a location (arrays: the frame ghosts, read and written at the top)."""
         enc, event = self.enc, self.event
         if isinstance(location, ev.Register):
-            return (PKRS, event.cpu)
+            return enc.register_key(location.register, event.cpu)
         if isinstance(location, ev.LeftWith):
-            return (LEFT_WITH, self.task(location.whose))
+            return enc.left_with_key(location.register, self.task(location.whose))
         storage = enc.strategy.storages[location.storage]
         place = storage.place
         if place is ir.Place.TASK:
@@ -141,20 +139,29 @@ class _Event:
         assert key in self.env, "frame cells exist between OpenFrame and the end of an enter, or in an exit"
         return key
 
+    def frame_ghost(self, location) -> Key | None:
+        """The array of a frame ghost (read and written at the top frame's slot)."""
+        t = self.event.task
+        if isinstance(location, ev.Interrupted):
+            return self.enc.interrupted_key(location.register, t)
+        if isinstance(location, ev.Delivered):
+            return self.enc.delivered_key(location.register, t)
+        return None
+
     def value(self, value):
         if isinstance(value, ev.Init):
             return z3.IntVal(0)
         if isinstance(value, ev.Fresh):
             return self.fresh
-        if isinstance(value, ev.Interrupted):
-            t = self.event.task
-            return z3.Select(self.env[INTERRUPTED, t], self.env[DEPTH, t])
+        array = self.frame_ghost(value)
+        if array is not None:
+            return z3.Select(self.env[array], self.env[DEPTH, self.event.task])
         return self.env[self.key(value)]
 
     def assign(self, location, term) -> None:
-        if isinstance(location, ev.Interrupted):
-            t = self.event.task
-            self.env[INTERRUPTED, t] = z3.Store(self.env[INTERRUPTED, t], self.env[DEPTH, t], term)
+        array = self.frame_ghost(location)
+        if array is not None:
+            self.env[array] = z3.Store(self.env[array], self.env[DEPTH, self.event.task], term)
         else:
             self.env[self.key(location)] = term
 
@@ -212,17 +219,21 @@ class _Event:
     def Check(self, op: ev.Check) -> None:  # noqa: N802
         condition = self.value(op.left) != self.value(op.right)
         if op.when is not ev.When.ALWAYS:
-            condition = z3.And(self.when(op.when), condition)
+            condition = z3.And(self.when(op), condition)
         if self.stacks:
             condition = z3.And(self.env[OK], condition)
-        self.violated[op.property] = condition
+        previous = self.violated.get(op.property)  # (a property is checked at most once per event, but say so)
+        self.violated[op.property] = condition if previous is None else z3.Or(previous, condition)
 
-    def when(self, when: ev.When):
-        enc, env = self.enc, self.env
-        if when is ev.When.BELOW_OBSERVES:
-            t = self.event.task  # the frame below the top is kernel code unless it is the user base
+    def when(self, op: ev.Check):
+        enc, env, event = self.enc, self.env, self.event
+        if op.when is ev.When.BELOW:
+            t = event.task  # the frame below the top is kernel code unless it is the user base
             return env[DEPTH, t] >= 2 if enc.base[t].user_mode else TRUE
-        return enc.observes(env, self.event.target)
+        if op.when is ev.When.INCOMING:
+            return enc.observes(env, event.target, op.user_observes)
+        switched = self.template.target is ev.Target.TASK or self.template.cpu_idle
+        return enc.observes(env, event.target if switched else event.task, op.user_observes)
 
     # ---- structure ----------------------------------------------------------------------------------
 
@@ -232,6 +243,8 @@ class _Event:
         slot = d + 1
         kind = enc.model.kinds[op.kind]
         env[KIND, t] = z3.Store(env[KIND, t], slot, op.kind)
+        if enc.windows:
+            env[PHASE, t] = z3.Store(env[PHASE, t], slot, 0)
         env[DEPTH, t] = slot
         if enc.prefix_counts:
             for other in enc.entries:
@@ -253,8 +266,12 @@ class _Event:
             env[count_key(kind, t)] = env[count_key(kind, t)] - 1
         self.opened = False  # the popped frame's cells are never read again
 
-    def MarkExiting(self, op: ev.MarkExiting) -> None:  # noqa: N802
-        self.env[EXITING, self.event.task] = TRUE  # records nothing; checked only at its exit
+    def SetPhase(self, op: ev.SetPhase) -> None:  # noqa: N802
+        env, t = self.env, self.event.task
+        env[EXITING, t] = TRUE if op.phase == ev.PREEMPTED else FALSE
+        if self.enc.windows:
+            window = op.phase if op.phase > ev.PREEMPTED else 0
+            env[PHASE, t] = z3.Store(env[PHASE, t], env[DEPTH, t], window)
 
     def Leave(self, op: ev.Leave) -> None:  # noqa: N802
         self.env[RUN, self.event.cpu] = z3.IntVal(IDLE)

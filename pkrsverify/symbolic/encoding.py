@@ -1,12 +1,13 @@
 """The transition system of docs/semantics.md as Z3 terms, from the same IR as system.py.
 
 A state is a mapping from keys to Z3 constants named `name@step[index]`
-(`PKRS@3[0]`, `regs.pkrs@3[1]`): per CPU its PKRS, what runs there and its
-cells; per task its entry-frame count, whether its top frame is exiting,
-its frames as arrays indexed by slot (kind, interrupted value, one array per
-frame storage), the value it left with, its cells and stacks; the globals.
-Names the spec declares are lower case, the encoding's own start with a
-capital, so the two never clash.
+(`PKRS@3[0]`, `regs.pkrs@3[1]`): per CPU its registers, what runs there and
+its cells; per task its entry-frame count, whether its top frame is
+preempted (`Exiting`), its frames as arrays indexed by slot (kind, phase
+where some code has windows, the ghosts per register, one array per frame
+storage), the values it left with, its cells and stacks; the globals.
+Storage names are lower case, register names upper case, the encoding's
+own names are capitalised words, so none clash.
 
 Frames are arrays indexed by slot (1 = the first entry frame; slot 0, the
 base, lives nowhere: its kind is fixed per task), so the same encoding
@@ -41,15 +42,15 @@ import z3
 
 from ..front import ir
 from ..semantics.layout import IDLE
+from ..semantics import events as ev
 from ..semantics.events import Event
 from ..semantics.system import System
 
-P = ir.Property
 SEED = 7  # fixed random seed of every solver: runs repeat
 
 Key = tuple  # (name, index or None)
-PKRS, RUN, DEPTH, EXITING, KIND, INTERRUPTED, LEFT_WITH = (
-    "PKRS", "Running", "Depth", "Exiting", "Kind", "Interrupted", "LeftWith")
+RUN, DEPTH, EXITING, KIND, PHASE, INTERRUPTED, LEFT_WITH, DELIVERED = (
+    "Running", "Depth", "Exiting", "Kind", "Phase", "Interrupted", "LeftWith", "Delivered")
 FRAME = "@frame"  # a cell of the frame being entered or exited, while its handler runs
 OK, OVERFLOW, UNDERFLOW = "!ok", "!overflow", "!underflow"
 
@@ -67,7 +68,7 @@ class Var:
     key: Key
     sort: str          # "int", "bool" or "array" (Int -> Int)
     initial: int | bool
-    value: bool        # holds PKRS values (fresh values must differ from it)
+    value: bool        # holds register values (fresh values must differ from it)
     live: tuple[int, int] | None = None  # arrays of values: the indices that can be live (None: unbounded)
 
 
@@ -125,8 +126,29 @@ class Encoding:
         user, kthread = self.model.kind("user"), self.model.kind("kthread")
         self.base = tuple(user if t < self.bounds.tasks else kthread for t in range(self.ntasks))
         self.table = system.table
+        self.registers = self.strategy.registers
+        self.windows = system.table.phases.count > 2  # some code has windows: frames carry a phase
+        self.properties = tuple(dict.fromkeys(self.strategy.properties + ev.checked_properties(self.table)))
         self.events: tuple[Event, ...] = tuple(self._events())
         self.vars: tuple[Var, ...] = tuple(self._vars())
+
+    # ---- keys ----------------------------------------------------------------------
+    # Register 0's keep the names of a spec about PKRS alone; the others' carry the register's name.
+
+    def _named(self, name: str, r: int) -> str:
+        return name if r == 0 else f"{name}.{self.registers[r].name}"
+
+    def register_key(self, r: int, c: int) -> Key:
+        return (self.registers[r].name, c)
+
+    def interrupted_key(self, r: int, t: int) -> Key:
+        return (self._named(INTERRUPTED, r), t)
+
+    def left_with_key(self, r: int, t: int) -> Key:
+        return (self._named(LEFT_WITH, r), t)
+
+    def delivered_key(self, r: int, t: int) -> Key:
+        return (f"{DELIVERED}.{self.registers[r].name}", t)
 
     # ---- the state ---------------------------------------------------------------
 
@@ -134,7 +156,8 @@ class Encoding:
         storages = self.strategy.storages
         frames = None if self.depth is None else (1, self.depth)
         for c in range(self.ncpus):
-            yield Var((PKRS, c), "int", 0, True)
+            for r in self.registers:
+                yield Var(self.register_key(r.index, c), "int", 0, True)
             yield Var((RUN, c), "int", c if c < self.ntasks else IDLE, False)
             for s in storages:
                 if s.place is ir.Place.CPU:
@@ -149,8 +172,15 @@ class Encoding:
             yield Var((DEPTH, t), "int", 0, False)
             yield Var((EXITING, t), "bool", False, False)
             yield Var((KIND, t), "array", -1, False)
-            yield Var((INTERRUPTED, t), "array", 0, True, frames)
-            yield Var((LEFT_WITH, t), "int", 0, True)
+            if self.windows:
+                yield Var((PHASE, t), "array", 0, False)
+            for r in self.registers:
+                yield Var(self.interrupted_key(r.index, t), "array", 0, True, frames)
+            for r in self.registers:
+                if r.read_by:
+                    yield Var(self.delivered_key(r.index, t), "array", 0, True, frames)
+            for r in self.registers:
+                yield Var(self.left_with_key(r.index, t), "int", 0, True)
             for kind in self.entries:
                 yield Var(count_key(kind, t), "array" if self.prefix_counts else "int", 0, False)
             for s in storages:
@@ -197,11 +227,11 @@ class Encoding:
     def running(self, s: dict, t: int) -> z3.BoolRef:
         return z3.Or([s[RUN, c] == t for c in range(self.ncpus)])
 
-    def pkrs_of(self, s: dict, t: int) -> z3.ArithRef:
-        """PKRS of the CPU task t runs on (meaningless when it does not run)."""
-        term = s[PKRS, self.ncpus - 1]
+    def register_of(self, s: dict, t: int, r: int = 0) -> z3.ArithRef:
+        """Register r of the CPU task t runs on (meaningless when it does not run)."""
+        term = s[self.register_key(r, self.ncpus - 1)]
         for c in reversed(range(self.ncpus - 1)):
-            term = z3.If(s[RUN, c] == t, s[PKRS, c], term)
+            term = z3.If(s[RUN, c] == t, s[self.register_key(r, c)], term)
         return term
 
     def cell_of(self, s: dict, storage: ir.Storage, t: int):
@@ -221,10 +251,37 @@ class Encoding:
     def kinds_where(self, flag: Callable[[ir.FrameKind], bool]) -> frozenset[int]:
         return frozenset(k.index for k in self.model.kinds if flag(k))
 
-    def observes(self, s: dict, t: int) -> z3.BoolRef:
-        """The top frame is kernel code in its body (user mode never observes)."""
-        body = z3.Not(s[EXITING, t])
-        if self.base[t].user_mode:
+    def phase_is(self, s: dict, t: int, phase: int) -> z3.BoolRef:
+        """The top frame of task t is in `phase` (the base frame is always in its body)."""
+        if phase == ev.PREEMPTED:
+            return s[EXITING, t]
+        d = s[DEPTH, t]
+        if phase == ev.BODY:
+            if not self.windows:
+                return z3.Not(s[EXITING, t])
+            return z3.And(z3.Not(s[EXITING, t]), z3.Or(d == 0, z3.Select(s[PHASE, t], d) == 0))
+        return z3.And(z3.Not(s[EXITING, t]), d >= 1, z3.Select(s[PHASE, t], d) == phase)
+
+    def top_in(self, s: dict, t: int, frames) -> z3.BoolRef:
+        """The top frame's (kind, phase) is one of `frames` (events.Top)."""
+        by_phase: dict[int, set] = {}
+        for kind, phase in frames:
+            by_phase.setdefault(phase, set()).add(kind)
+        if not by_phase:
+            return z3.BoolVal(False)
+        if not self.windows and by_phase.keys() == {ev.BODY, ev.PREEMPTED}:
+            both = by_phase[ev.BODY] & by_phase[ev.PREEMPTED]  # either phase: the kind alone decides
+            terms = [self.kind_in(s, t, both)] if both else []
+            terms += [z3.And(self.phase_is(s, t, p), self.kind_in(s, t, kinds - both))
+                      for p, kinds in sorted(by_phase.items()) if kinds - both]
+            return z3.Or(terms) if len(terms) > 1 else terms[0]
+        terms = [z3.And(self.phase_is(s, t, p), self.kind_in(s, t, kinds)) for p, kinds in sorted(by_phase.items())]
+        return z3.Or(terms) if len(terms) != 1 else terms[0]
+
+    def observes(self, s: dict, t: int, user_observes: bool = False) -> z3.BoolRef:
+        """The top frame is in its body and kernel code (user mode too, for a register it observes)."""
+        body = self.phase_is(s, t, ev.BODY)
+        if self.base[t].user_mode and not user_observes:
             return z3.And(body, s[DEPTH, t] >= 1)
         return body
 

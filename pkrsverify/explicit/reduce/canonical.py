@@ -198,17 +198,17 @@ class Canonical:
         task = self.layout.tasks[t]
         block = [task.frame_count, *task.frames]
         block += [index for index, _ in task.stacks.values()]
-        block += [task.left_with, *task.cells.values()]
+        block += [*task.left_with, *task.cells.values()]
         for storage, (_, first) in task.stacks.items():
             block += range(first, first + self.compiled.system.strategy.storages[storage].size)
-        block += [p for p in task.interrupted if p >= 0]
+        block += [p for slot in range(1, len(task.interrupted)) for p in task.ghosts(slot)]
         for cells in task.frame_cells:
             block += cells.values()
         return block
 
     def _cpu_block(self, c: int) -> list[int]:
         cpu = self.layout.cpus[c]
-        block = [cpu.running, *(index for index, _ in cpu.stacks.values()), cpu.pkrs, *cpu.cells.values()]
+        block = [cpu.running, *(index for index, _ in cpu.stacks.values()), *cpu.registers, *cpu.cells.values()]
         for storage, (_, first) in cpu.stacks.items():
             block += range(first, first + self.compiled.system.strategy.storages[storage].size)
         return block

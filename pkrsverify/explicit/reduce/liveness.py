@@ -7,19 +7,23 @@ the states split), so the engine resets them to INIT before storing a state.
 Only the cells of one task are analysed, because only that task's own
 events and its switch-in run in its scope:
 
-- `interrupted` ghost of frame j: read once, by the no_lost check at the
-  exit of frame j, which is made only when the frame below observes PKRS.
-  Live while frame j exists and the frame below it is kernel code (and
-  no_lost is asked for); otherwise dead.
+- `interrupted` ghost of frame j, per register: read once, by the no_lost
+  check at the exit of frame j, which is made only when the frame below
+  observes the register. Live while frame j exists and the frame below it
+  is kernel code (or the register is not `supervisor`), and no_lost is
+  asked for; otherwise dead.
+- `delivered` ghost of frame j: read by the no_corrupt check at the read
+  of the register, and cleared there. Live while no_corrupt is asked for.
 - a frame cell of frame j: only the handlers of frame j's entry and exit
-  name it, and the entry has run. Live while frame j exists if its exit
-  handler reads it before writing it.
-- `left_with` ghost: read by the no_stale check at a switch in, and only
-  when the resumed frame observes. A running task's value is dead: before
-  its next switch in the task must switch out, which either records the
-  value anew (schedule from an observing frame) or resumes somewhere not
-  checked (a preempted frame is `exiting`, a user-mode frame does not
-  observe). Live only while the task is ready at an observing frame.
+  name it. Live while frame j exists if the code it has still to run (the
+  rest of its entry after a window, its exit) reads it before writing it.
+- `left_with` ghost, per register: read by the no_stale check at a switch
+  in, and only when the resumed frame observes. A running task's value is
+  dead: before its next switch in the task must switch out, which either
+  records the value anew (schedule from an observing frame) or resumes
+  somewhere not checked (a preempted frame is not in its body, a user-mode
+  frame does not observe a supervisor register). Live only while the task
+  is ready at an observing frame.
 - `task` cells: a backward liveness fixpoint over an abstraction of the
   task's control, nodes (top frame code, running or ready) and edges for
   every event the task may take (entering any kind its top allows, writing,
@@ -27,7 +31,7 @@ events and its switch-in run in its scope:
   abstraction allows more paths than any real stack (it forgets what lies
   below the top), so what it calls dead is dead on every real path.
 
-Stack entries, PKRS, per-CPU and global cells are always treated as live.
+Stack entries, registers, per-CPU and global cells are always treated as live.
 """
 from __future__ import annotations
 
@@ -83,14 +87,52 @@ class Liveness:
         self.kinds = system.kinds
         table = system.table
         ghosts = set().union(*(ev.ghosts_read_by(table, p) for p in wanted)) if wanted else set()
-        self.lost_read = ev.Interrupted in ghosts   # some asked-for check reads a frame's interrupted value
-        self.stale_read = ev.LeftWith in ghosts     # ... or the value a task left with
+        registers = self.strategy.registers
+        # per register: some asked-for check reads what a frame interrupted, what a task left with, what
+        # a delivery gave
+        self.lost_read = tuple((ev.Interrupted, r.index) in ghosts for r in registers)
+        self.stale_read = tuple((ev.LeftWith, r.index) in ghosts for r in registers)
+        self.delivered_read = tuple((ev.Delivered, r.index) in ghosts for r in registers)
+        self.supervisor = tuple(r.supervisor for r in registers)
         storages = self.strategy.storages
         self.task_storages = tuple(s.index for s in storages if s.place is ir.Place.TASK)
-        frame = lambda slot: storages[slot.storage].place.is_frame  # noqa: E731
-        self._exit_reads = {t.kind: effects(t.ops, frame)[0] for t in table.by_action(ev.Action.EXIT)}
+        self._frame_live = self._frame_cell_fixpoint()
         self._task_live = self._task_cell_fixpoint() if self.task_storages else {}
         self._cache: dict = {}
+
+    def _frame_cell_fixpoint(self) -> dict:
+        """Live frame cells per frame code: what the code the frame has still to run reads before writing.
+
+        A frame of kind K in phase p next runs one of the templates that act on its top frame (the rest of
+        its entry after a window, the start of an exit that has windows, the exit) and moves to the phase
+        that template leaves it in, or is closed."""
+        layout, table, storages = self.layout, self.system.table, self.strategy.storages
+        frame = lambda slot: storages[slot.storage].place.is_frame  # noqa: E731
+        edges: dict = {}  # code -> [(gen, kill, next code or None)]
+        for template in table.templates:
+            if template.action not in (ev.Action.CONTINUE, ev.Action.EXIT):
+                continue
+            gen, kill = effects(template.ops, frame)
+            phases = [op.phase for op in template.ops if isinstance(op, ev.SetPhase)]
+            for condition in template.guard:
+                if isinstance(condition, ev.Top):
+                    for kind, phase in condition.frames:
+                        after = None if template.action is ev.Action.EXIT else layout.code(kind, phases[-1])
+                        edges.setdefault(layout.code(kind, phase), []).append((gen, kill, after))
+        for kind in self.kinds:  # a frame in its body may be preempted: it then runs what a preempted one does
+            body, preempted = layout.code(kind.index, ev.BODY), layout.code(kind.index, ev.PREEMPTED)
+            edges.setdefault(body, []).append((frozenset(), frozenset(), preempted))
+        live = {code: frozenset() for code in edges}
+        changed = True
+        while changed:
+            changed = False
+            for code, out in edges.items():
+                new = frozenset().union(*[gen | ((live.get(after, frozenset()) if after is not None else frozenset())
+                                                 - kill) for gen, kill, after in out])
+                if new != live[code]:
+                    live[code] = new
+                    changed = True
+        return live
 
     def _task_cell_fixpoint(self) -> dict:
         """Live task cells per abstract node (top frame code, running), from the table's templates.
@@ -98,20 +140,21 @@ class Liveness:
         A task's node changes by its own events (the templates of a running task, whose guards are
         taken as holding whenever the top frame allows them: the abstraction forgets what lies
         below the top) and by being switched in (the templates that resume a task)."""
-        kinds, table, storages = self.kinds, self.system.table, self.strategy.storages
+        kinds, table, storages, layout = self.kinds, self.system.table, self.strategy.storages, self.layout
         mine = lambda whose: (lambda slot: slot.whose is whose and storages[slot.storage].place is ir.Place.TASK)  # noqa: E731
         edges: dict = {}  # node -> [(gen, kill, next node)]
         resume = [t for t in table.templates if any(isinstance(op, ev.Resume) for op in t.ops)]
         switch_in = [effects(t.ops, mine(ev.Whose.INCOMING)) for t in resume]
         for kind in kinds:
-            for code in (kind.index * 2, kind.index * 2 + 1):
+            for phase in range(layout.phases):
+                code = layout.code(kind.index, phase)
                 edges[code, False] = [(*effect, (code, True)) for effect in switch_in]
                 out = edges[code, True] = []
                 for template in table.task_templates:
-                    if not _may_hold(template.guard, kind, bool(code & 1)):
+                    if not _may_hold(template.guard, kind, phase):
                         continue
                     gen, kill = effects(template.ops, mine(ev.Whose.TASK))
-                    out += [(gen, kill, node) for node in _next_nodes(template, code, kinds)]
+                    out += [(gen, kill, node) for node in _next_nodes(template, code, table, layout)]
         live = {node: frozenset() for node in edges}
         changed = True
         while changed:
@@ -132,46 +175,48 @@ class Liveness:
 
     def _dead(self, t: int, key: bytes, running: bool) -> tuple[int, ...]:
         task = self.layout.tasks[t]
-        kinds = self.kinds
+        kinds, layout = self.kinds, self.layout
         n = key[0]
         codes = key[1:1 + n]
         top = codes[-1]
         dead = []
         live_cells = self._task_live.get((top, running), frozenset())
         dead += [task.cells[s] for s in self.task_storages if s not in live_cells]
-        observes = not top & 1 and not kinds[top >> 1].user_mode
-        if running or not (self.stale_read and observes):
-            dead.append(task.left_with)
+        in_body = layout.phase_of(top) == ev.BODY
+        user = kinds[layout.kind_of(top)].user_mode
+        for r, position in enumerate(task.left_with):
+            observes = in_body and not (user and self.supervisor[r])
+            if running or not (self.stale_read[r] and observes):
+                dead.append(position)
         for j in range(1, n):
-            if not (self.lost_read and not kinds[codes[j - 1] >> 1].user_mode):
-                dead.append(task.interrupted[j])
-            reads = self._exit_reads[codes[j] >> 1]
+            below_user = kinds[layout.kind_of(codes[j - 1])].user_mode
+            for r, position in enumerate(task.interrupted[j]):
+                if not (self.lost_read[r] and not (below_user and self.supervisor[r])):
+                    dead.append(position)
+            dead += [position for r, position in task.delivered[j].items() if not self.delivered_read[r]]
+            reads = self._frame_live.get(codes[j], frozenset())
             dead += [position for s, position in task.frame_cells[j].items() if s not in reads]
         return tuple(sorted(dead))
 
 
-def _may_hold(guard, top: ir.FrameKind, exiting: bool) -> bool:
+def _may_hold(guard, top: ir.FrameKind, phase: int) -> bool:
     """Can the guard hold for some stack with this top frame? (Exact for what the top decides.)"""
-    for condition in guard:
-        if isinstance(condition, ev.InBody) and exiting:
-            return False
-        if isinstance(condition, ev.TopIn) and top.index not in condition.kinds:
-            return False
-    return True
+    return all((top.index, phase) in condition.frames for condition in guard if isinstance(condition, ev.Top))
 
 
-def _next_nodes(template: ev.Template, code: int, kinds) -> list[tuple[int, bool]]:
-    """Where a template takes the task's abstract node: a new top, a popped one (any kind below it
-    may be), or the same top switched out (exiting when it was preempted)."""
-    node = (code, True)
-    nodes = [node]
+def _next_nodes(template: ev.Template, code: int, table: ev.Table, layout) -> list[tuple[int, bool]]:
+    """Where a template takes the task's abstract node: a new top, a popped one (any frame the exited
+    kind may have nested on), or the same top in another phase or switched out."""
+    nodes = [(code, True)]
     for op in template.ops:
         if isinstance(op, ev.OpenFrame):
-            nodes = [(op.kind * 2, True)]
+            nodes = [(layout.code(op.kind, ev.BODY), True)]
         elif isinstance(op, ev.CloseFrame):
-            nodes = [(below * 2, True) for below in kinds[code >> 1].interrupts]
-        elif isinstance(op, ev.MarkExiting):
-            nodes = [(c | 1, r) for c, r in nodes]
+            enter = table.template(ev.Event(ev.Action.ENTER, 0, 0, layout.kind_of(code)))
+            below = next(c for c in enter.guard if isinstance(c, ev.Top))
+            nodes = [(layout.code(kind, phase), True) for kind, phase in sorted(below.frames)]
+        elif isinstance(op, ev.SetPhase):
+            nodes = [(layout.code(layout.kind_of(c), op.phase), r) for c, r in nodes]
         elif isinstance(op, ev.Leave):
             nodes = [(c, False) for c, _ in nodes]
     return nodes

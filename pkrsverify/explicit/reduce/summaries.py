@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 
 from ...front import ir
 from ..compiled import Compiled
-from ..states import FRESH, IDENT, MEMO_LIMIT, VIOLATIONS, fits, properties_of
+from ..states import FRESH, IDENT, MEMO_LIMIT, VIOLATIONS, fits
 from .canonical import slices
 from ...semantics.system import Action, Event, System
 from .liveness import Liveness
@@ -126,13 +126,13 @@ class Local:
         for s, (index, first) in lc.stacks.items():
             out.append((index, fc.stacks[s][0], "structure"))
             out += [(first + i, fc.stacks[s][1] + i, "value") for i in range(self.system.strategy.storages[s].size)]
-        out.append((lc.pkrs, fc.pkrs, "value"))
+        out += [(a, b, "value") for a, b in zip(lc.registers, fc.registers)]
         out += [(p, fc.cells[s], "value") for s, p in lc.cells.items()]
         out += [(p, full.globals[s], "value") for s, p in local.globals.items()]
-        out.append((lt.left_with, ft.left_with, "left_with"))
+        out += [(a, b, "left_with") for a, b in zip(lt.left_with, ft.left_with)]
         out += [(p, ft.cells[s], "value") for s, p in lt.cells.items()]
         for j in range(1, len(lt.interrupted)):
-            out.append((lt.interrupted[j], ft.interrupted[j], f"frame {j}"))
+            out += [(a, b, f"frame {j}") for a, b in zip(lt.ghosts(j), ft.ghosts(j))]
             out += [(p, ft.frame_cells[j][s], f"frame {j}") for s, p in lt.frame_cells[j].items()]
         assert sorted(p for p, _, _ in out) == list(range(self.size))
         return out
@@ -220,7 +220,7 @@ class Summaries:
         self.dead = dead
         self.wanted = tuple(wanted)
         self._locals: dict[int, Local] = {}
-        self._bases = [system.kinds[compiled.decode(compiled.initial())[task.frames[0]] >> 1]
+        self._bases = [system.kinds[system.layout.kind_of(compiled.decode(compiled.initial())[task.frames[0]])]
                        for task in system.layout.tasks]
         self.by_key: dict = {}
         self.all: list[Summary] = []
@@ -276,7 +276,7 @@ class Summaries:
 
     @staticmethod
     def lift(event: Event, t: int, c: int) -> Event:
-        return Event(event.action, c, t, kind=event.kind)
+        return event._replace(cpu=c, task=t)
 
     def local_path(self, summary: Summary, t: int, c: int, state_id: int) -> list[Event]:
         """The whole system's events from the root of a summary to one of its local states."""
@@ -329,7 +329,8 @@ class Summaries:
                         if fns.switches:
                             summary.boundaries.append((x, distance - 1))
                             summary.boundary_ids.append(state_id)
-                        self._leave(fns.exit(x), canonical, exits, summary, distance, state_id)
+                        if fns.exit is not None:  # (an exit with windows closes the frame from its last one)
+                            self._leave(fns.exit(x), canonical, exits, summary, distance, state_id)
                     elif fns.exit is not None:
                         steps.append(fns.exit(x))
                 else:
@@ -355,13 +356,12 @@ class Summaries:
         self.local_states += len(states) - 1
         return summary
 
-    @staticmethod
-    def _leave(step, canonical, exits: dict, summary: Summary, distance: int, state_id: int) -> None:
+    def _leave(self, step, canonical, exits: dict, summary: Summary, distance: int, state_id: int) -> None:
         """The exit of the excursion's bottom frame: an output, not explored further here."""
         eid, nxt, bits = step
         summary.taken.add(eid)
         summary.checked |= bits & ~VIOLATIONS
-        for prop in properties_of(bits):
+        for prop in self.compiled.bits.violated(bits):
             if prop not in summary.violations:
                 summary.violations[prop] = (distance, state_id, eid)
         if nxt is None:
@@ -372,9 +372,8 @@ class Summaries:
             summary.exits.append((y, distance))
             summary.exit_paths.append((state_id, eid))
 
-    @staticmethod
-    def _violations(bits: int, violated: int, violations: dict, distance: int, state_id: int, eid: int) -> int:
-        for prop in properties_of(bits & ~violated):
+    def _violations(self, bits: int, violated: int, violations: dict, distance: int, state_id: int, eid: int) -> int:
+        for prop in self.compiled.bits.violated(bits & ~violated):
             if prop not in violations:  # the bottom frame's exit (`_leave`) may have met it first
                 violations[prop] = (distance, state_id, eid)
         return violated | bits
