@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--property", action="append", choices=[p.value for p in ir.Property],
                         metavar="P", help="check only this property (repeatable): "
                                           + ", ".join(p.value for p in ir.Property))
-    add_report_arguments(parser)
+    add_report_arguments(parser, picture=True)
     parser.add_argument("--max-states", type=positive, default=DEFAULT_MAX_STATES, metavar="N",
                         help=f"stop with UNKNOWN after N states (default {DEFAULT_MAX_STATES:,})")
     parser.add_argument("--timeout", type=seconds, metavar="SECONDS",

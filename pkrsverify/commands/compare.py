@@ -8,12 +8,13 @@ from rich.text import Text
 from ..explain.trace import explain
 from ..explicit.engine import Limits, check
 from ..outcome import Outcome, of_results
-from ..report.comparison import render_plain_comparison, render_rich_comparison
+from ..report.comparison import render_plain_comparison, render_rich_comparison, shown_traces
 from ..report.render import Compared, render
 from ..semantics.system import System
 from . import COMMANDS
 from .common import Terminal, add_bound_arguments, load_each, positive, seconds
-from .output import add_report_arguments, check_paths, repository_root, timings, with_reviews, write
+from .output import (add_report_arguments, check_paths, repository_root, timings, with_reviews, with_sources, write,
+                     write_pictures)
 
 HELP = COMMANDS["compare"]
 # Enough for every counterexample of the thread's designs at the default
@@ -31,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help="stop a spec's search after this long")
     parser.add_argument("--all-traces", action="store_true",
                         help="every counterexample of every design, not only each one's shortest")
-    add_report_arguments(parser, graph=False)
+    add_report_arguments(parser, graph=False, picture=True)
     parser.add_argument("--plain", action="store_true", help="plain text: no colour, at most 72 columns (for mail)")
 
 
@@ -47,10 +48,11 @@ def run(args, terminal: Terminal) -> Outcome:
         if results[-1].interrupted:
             break  # Ctrl-C: compare what was reached
     results = with_reviews(results, strategies[:len(results)])
-    document = Compared(tuple(results), args.all_traces, tuple(unloaded))
+    document = with_sources(args, Compared(tuple(results), args.all_traces, tuple(unloaded)))
     text = render(args.format, document, timings=timings(args), root=repository_root())
     if args.output is not None:
         write(args.output, text)
+    write_pictures(args, terminal, [(r, shown_traces(r, args.all_traces)) for r in results])
     if args.output is not None or args.format == "text":
         if terminal.plain:
             terminal.out.file.write(render_plain_comparison(results, all_traces=args.all_traces))

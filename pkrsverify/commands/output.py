@@ -1,11 +1,14 @@
-"""Where a report goes: `--format`, `--output FILE`, `--graph FILE.dot`, `--no-timings`.
+"""Where a report goes: `--format`, `--output FILE`, `--graph FILE.dot`, `--picture FILE.svg`, `--no-timings`.
 
 The terminal always gets the text report (rich, or plain when piped); a
 machine format goes to stdout instead of it, or to `--output FILE` beside it.
+An HTML report shows the specs' text and names its SHA-256: the files are
+read here, since reports read none.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import subprocess
 from dataclasses import replace
@@ -15,9 +18,11 @@ from rich.text import Text
 
 from ..front.diagnostics import Code, Diagnostic, InputError
 from ..explicit.graph import state_graph
+from ..report import svg
+from ..report.common import SpecText
 from ..report.dot import GRAPH_LIMIT, StateGraph, render_dot
-from ..report.render import FORMATS, Checked, render
-from ..result import CheckResult, StopReason
+from ..report.render import FORMATS, Checked, Compared, Tested, render
+from ..result import CheckResult, PropertyResult, StopReason
 from ..analyses.review import review
 from ..semantics import events
 from ..semantics.system import System
@@ -25,15 +30,20 @@ from ..explain.words import describe_event, storage_values, value_name
 from .common import Terminal
 
 
-def add_report_arguments(parser: argparse.ArgumentParser, formats=FORMATS, graph: bool = True) -> None:
+def add_report_arguments(parser: argparse.ArgumentParser, formats=FORMATS, graph: bool = True,
+                         picture: bool = False) -> None:
     parser.add_argument("--format", choices=formats, default="text",
-                        help="text (a terminal, or 72-column plain text when piped), markdown (tables and "
-                             "Mermaid diagrams), json (docs/json.md), sarif (SARIF 2.1.0), junit (JUnit XML)")
+                        help="text (a terminal, or 72-column plain text when piped), markdown (tables, Mermaid "
+                             "diagrams and pictures), json (docs/json.md), sarif (SARIF 2.1.0), junit (JUnit XML), "
+                             "html (one standalone page: pictures, step-through, the specs' text)")
     parser.add_argument("--output", metavar="FILE", help="write the report in --format to FILE; "
                         "the terminal still gets the text report")
     if graph:
         parser.add_argument("--graph", metavar="FILE.dot", help="write the counterexamples (and, for a state "
                             f"space of at most {GRAPH_LIMIT} states, the state graph) in Graphviz DOT")
+    if picture:
+        parser.add_argument("--picture", metavar="FILE.svg", help="draw the counterexamples as swim lanes in SVG: "
+                            "FILE for one design, FILE-<design>.svg for each violated design of several")
     parser.add_argument("--no-timings", action="store_true",
                         help="leave times out of reports, so that two runs compare equal")
 
@@ -73,11 +83,66 @@ def emit(args, terminal: Terminal, document) -> None:
     """Write a machine format where the arguments say: to --output, or to stdout instead of the text."""
     if args.output is None and args.format == "text":
         return
-    text = render(args.format, document, timings=timings(args), root=repository_root())
+    text = render(args.format, with_sources(args, document), timings=timings(args), root=repository_root())
     if args.output is not None:
         write(args.output, text)
     else:
         terminal.out.file.write(text)
+
+
+def with_sources(args, document):
+    """The document with the text of every spec it speaks of, when the format shows it (html)."""
+    if args.format != "html":
+        return document
+    if isinstance(document, (Checked, Compared)):
+        paths = [r.spec for r in document.results]
+    elif isinstance(document, Tested):
+        paths = [o.path for o in document.specs]
+    else:
+        paths = [s.spec for s in document.sizings]
+    return replace(document, sources=spec_texts(paths + [u.path for u in document.unloaded]))
+
+
+def spec_texts(paths) -> tuple[SpecText, ...]:
+    """Each readable spec once: its text and the SHA-256 of its bytes (what `sha256sum` prints)."""
+    out, seen = [], set()
+    for path in paths:
+        key = os.path.normpath(path)
+        if key in seen or path.startswith("<"):
+            continue
+        seen.add(key)
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            continue
+        out.append(SpecText(path, data.decode("utf-8", errors="replace"), hashlib.sha256(data).hexdigest()))
+    return tuple(out)
+
+
+def write_pictures(args, terminal: Terminal, drawn: list[tuple[CheckResult, list[PropertyResult]]]) -> None:
+    """`--picture FILE.svg`: FILE for one design, else FILE-<design>.svg for each design with a counterexample
+    (the names said on stderr). A design drawn twice (`--engine both`) is drawn from its first result."""
+    if not getattr(args, "picture", None):
+        return
+    firsts: dict[str, tuple[CheckResult, list[PropertyResult]]] = {}
+    for result, props in drawn:
+        firsts.setdefault(os.path.normpath(result.spec), (result, props))
+    several = len(firsts) > 1
+    target, names, written = Path(args.picture), {}, []
+    for result, props in firsts.values():
+        if not props:
+            continue
+        name = result.strategy
+        names[name] = names.get(name, 0) + 1
+        name += f"-{names[name]}" if names[name] > 1 else ""
+        path = target.with_name(f"{target.stem}-{name}{target.suffix or '.svg'}") if several else target
+        pictures = [svg.picture(result, prop, ident=f"p{k + 1}") for k, prop in enumerate(props)]
+        write(str(path), svg.document(pictures))
+        written.append(str(path))
+    if not written:
+        terminal.err.print(Text("pkrsverify: --picture: no counterexample to draw, no picture written", style="dim"))
+    elif several:
+        terminal.err.print(Text(f"pkrsverify: --picture: wrote {', '.join(written)}", style="dim"))
 
 
 def repository_root() -> str:
@@ -93,6 +158,7 @@ def emit_checked(args, terminal: Terminal, results: list[CheckResult], strategie
     """`check`'s report (and the graph) where the arguments say."""
     results = with_reviews(results, strategies)
     emit(args, terminal, Checked(tuple(results), tuple(unloaded)))
+    write_pictures(args, terminal, [(r, [p for p in r.properties if p.trace is not None]) for r in results])
     if getattr(args, "graph", None):
         graphs, left_out = [], []
         for (path, strategy), result in zip(strategies, results):

@@ -7,6 +7,12 @@ expectation met, 1 one contradicted (a mismatch), 3 none contradicted but
 some could not be decided within the bounds and limits given (UNDECIDED:
 neither a pass nor a mismatch; judge.py says when a run decides one), 2 bad
 input or nothing to test.
+
+`--changed` takes the PATHS as the files a commit touches, the way
+pre-commit passes them (.pre-commit-hooks.yaml): a `.model` stands for
+every spec under its directory (or, for `models/x.model`, under the
+directory above) that uses it, other files are ignored, and a commit with
+nothing to test passes.
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from ..analyses.judge import SpecOutcome, judge
 from ..explain.trace import explain
 from ..explicit.engine import Limits, check
 from ..front.diagnostics import Code, Diagnostic, InputError
+from ..front.loader import load_strategy
 
 from ..outcome import Outcome
 from ..report.render import Tested
@@ -40,10 +47,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help="stop a spec's search after this long")
     add_report_arguments(parser, graph=False)
     parser.add_argument("--plain", action="store_true", help="plain text: no colour, at most 72 columns")
+    parser.add_argument("--changed", action="store_true",
+                        help="PATHS are the files a commit changed (as pre-commit passes them): test the specs "
+                             "among them and every spec that uses a model among them; nothing to test passes")
 
 
 def run(args, terminal: Terminal) -> Outcome:
-    paths = _spec_paths(args.paths or [_default_path()])
+    if args.changed:
+        paths = changed_specs(args.paths)
+        if not paths:
+            terminal.out.file.write("pkrsverify test: no spec or model among the changed files\n")
+            return Outcome()
+    else:
+        paths = _spec_paths(args.paths or [_default_path()])
     check_paths(args)
     loaded, unloaded = load_each(paths, args, terminal)
     limits = Limits(max_states=args.max_states, timeout=args.timeout)
@@ -62,6 +78,9 @@ def run(args, terminal: Terminal) -> Outcome:
             _show(terminal, outcomes[-1])
         if outcomes[-1].result is not None and outcomes[-1].result.interrupted:
             break  # Ctrl-C: judge what was reached
+    if not any(o.result for o in outcomes) and args.changed and not unloaded:
+        terminal.out.file.write("pkrsverify test: none of the changed specs has an `expect` line\n")
+        return Outcome()
     if not any(o.result for o in outcomes):
         raise InputError([Diagnostic(Code.BAD_OPTION, "nothing to test: no spec under "
                                      f"{', '.join(args.paths or [_default_path()])} has an `expect` line", None)])
@@ -101,3 +120,31 @@ def _spec_paths(given: list[str]) -> list[str]:
     if problems:
         raise InputError(problems)
     return out
+
+
+def changed_specs(changed: list[str]) -> list[str]:
+    """The specs a commit's changed files call for: each changed spec, and for each changed model the specs
+    that use it (found as the loader finds models: beside or above the spec)."""
+    out: list[str] = []
+    for name in changed:
+        path = Path(name)
+        if path.suffix == ".spec" and path.is_file():
+            out.append(name)
+        elif path.suffix == ".model" and path.is_file():
+            out += _users_of(path)
+    return list(dict.fromkeys(out))
+
+
+def _users_of(model: Path) -> list[str]:
+    """The specs under the model's reach that load it; a spec that fails on an error in this model counts too."""
+    top = model.parent.parent if model.parent.name == "models" else model.parent
+    target = model.resolve()
+    users = []
+    for spec in _spec_paths([str(top)]):
+        try:
+            used = [load_strategy(spec).model.span.source.path]
+        except InputError as error:
+            used = [d.span.source.path for d in error.diagnostics if d.span is not None]
+        if any(not p.startswith("<") and Path(p).resolve() == target for p in used):
+            users.append(spec)
+    return users

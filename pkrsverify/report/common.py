@@ -1,6 +1,8 @@
 """Words every format uses the same way: verdicts, changes, coverage, bounds."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..result import CheckResult, PropertyResult, StopReason, Verdict
 
 
@@ -117,3 +119,13 @@ def statistics_text(result: CheckResult, timings: bool) -> str:
     if timings:
         text += f", {s.seconds:.2f} s ({s.states_per_second:,.0f} states/s)"
     return text
+
+
+@dataclass(frozen=True, slots=True)
+class SpecText:
+    """A spec's text as the command read it, and the SHA-256 of its bytes: what an HTML report shows and
+    names in its footer (commands/ reads the files; reports read none)."""
+
+    path: str
+    text: str
+    sha256: str

@@ -182,10 +182,10 @@ def render_plain_comparison(results: list[CheckResult], *, all_traces: bool = Fa
         for note in found_notes(results):
             lines += wrap(note, "  ", "      ", width)
     lines.append("")
-    if any(_traces(r, all_traces) for r in results):
+    if any(shown_traces(r, all_traces) for r in results):
         lines += [TRACES_TITLE if not all_traces else "Counterexamples", ""]
     for result in results:
-        for prop in _traces(result, all_traces):
+        for prop in shown_traces(result, all_traces):
             lines += wrap(f"{result.strategy} ({result.spec}):", width=width)
             lines += plain.violation(prop, width).rstrip("\n").split("\n")
             lines.append("")
@@ -193,7 +193,8 @@ def render_plain_comparison(results: list[CheckResult], *, all_traces: bool = Fa
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _traces(result: CheckResult, all_traces: bool) -> list[PropertyResult]:
+def shown_traces(result: CheckResult, all_traces: bool) -> list[PropertyResult]:
+    """The counterexamples `compare` shows of a design: its shortest, or with --all-traces all of them."""
     if all_traces:
         return [p for p in result.properties if p.trace is not None]
     found = shortest(result)
@@ -222,7 +223,7 @@ def _rich_comparison(results: list[CheckResult], all_traces: bool) -> Group:
         parts += [Text(FOUND, style="bold")] + [Text("  " + note) for note in found_notes(results)]
     parts.append(Text(""))
     for result in results:
-        for prop in _traces(result, all_traces):
+        for prop in shown_traces(result, all_traces):
             parts.append(Text(f"{result.strategy} ({result.spec}):", style="bold"))
             parts.append(violation(prop, False))
     return Group(*parts)
@@ -259,7 +260,7 @@ def render_markdown_comparison(results: list[CheckResult], *, all_traces: bool =
     lines += ["", f"**{FOUND}**", ""] + [f"- {markdown.cell(n)}" for n in found_notes(results)]
     lines.append("")
     for result in results:
-        for prop in _traces(result, all_traces):
+        for prop in shown_traces(result, all_traces):
             lines += [f"## `{result.strategy}` (`{result.spec}`)", ""]
-            lines += markdown.counterexample(prop)
+            lines += markdown.counterexample(prop, result)
     return "\n".join(lines).rstrip("\n") + "\n" + markdown.unloaded_section(unloaded)

@@ -1,13 +1,23 @@
 """Markdown for pull requests: verdict tables, and each counterexample as a
-step table and a Mermaid sequence diagram (which GitHub and GitLab render).
+step table, a Mermaid sequence diagram (which GitHub and GitLab render) and,
+beside it, the swim-lane picture (svg.py).
 
 In the diagram each task is a participant whose activation bar is its
 nesting: an entry activates it, an exit deactivates it, so a nested entry
 that overwrites a saved value shows as a bar inside a bar.
+
+The picture is an `<img>` whose source is a `data:` URI of the SVG, so that
+the report stays one file: VS Code's and GitLab's previews, pandoc and most
+Markdown viewers show it. GitHub drops `data:` images (and inline `<svg>`);
+there the Mermaid diagram above it tells the same story, and `--picture` or
+`--format html` give the picture as a file.
 """
 from __future__ import annotations
 
+import base64
+
 from ..result import CheckResult, PropertyResult, Trace, Verdict
+from . import svg
 from .common import changes, coverage_lines, coverage_warnings, fatal_note, statistics_text, unloaded_lines
 
 VERDICT = {Verdict.VIOLATED: "**violated**", Verdict.HOLDS: "holds", Verdict.PROVED: "proved",
@@ -44,7 +54,7 @@ def result_section(result: CheckResult, *, timings: bool = True) -> str:
     lines += [f"_{note}_" for note in notes] + ([""] if notes else [])
     for prop in result.properties:
         if prop.trace is not None:
-            lines += counterexample(prop)
+            lines += counterexample(prop, result)
     lines += coverage_section(result)
     lines += [f"<sub>{statistics_text(result, timings)}</sub>", ""]
     return "\n".join(lines)
@@ -56,7 +66,7 @@ def coverage_section(result: CheckResult) -> list[str]:
     return ["**Coverage**", "", *lines, ""] if lines else []
 
 
-def counterexample(result: PropertyResult) -> list[str]:
+def counterexample(result: PropertyResult, checked: CheckResult) -> list[str]:
     trace = result.trace
     lines = [f"### `{result.property.value}` violated in {trace.length} events", "",
              f"_{result.property.meaning}_", "",
@@ -70,7 +80,16 @@ def counterexample(result: PropertyResult) -> list[str]:
     if trace.culprit:
         lines += [f"**Culprit:** {trace.culprit}", ""]
     lines += ["```mermaid", *sequence_diagram(result), "```", ""]
+    lines += [picture(result, checked), ""]
     return lines
+
+
+def picture(result: PropertyResult, checked: CheckResult) -> str:
+    """The swim-lane picture as an image that needs no file beside the report (see the module's note)."""
+    drawn = svg.picture(checked, result, ident="pk").svg()
+    data = base64.b64encode(drawn.encode("utf-8")).decode("ascii")
+    alt = f"{checked.strategy}: {result.property.value} counterexample as swim lanes, one per CPU"
+    return f'<img alt="{cell(alt)}" src="data:image/svg+xml;base64,{data}">'
 
 
 def levels(trace: Trace) -> list[int]:

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from html import escape
 
 from ..analyses.sizing import Sizing, StackNeed
 from .plain import wrap
 from .common import unloaded_json, unloaded_lines
 from .junit import add_unloaded, finish
 from .markdown import cell, unloaded_section
+from .page import page, table
+from .page import unloaded_section as unloaded_html
 from .sarif import Artifacts, diagnostic_results, diagnostic_rules, sarif_location, sarif_log
 
 
@@ -125,3 +128,22 @@ def render_sarif(sizings: list[Sizing], *, timings: bool = True, unloaded=(), ro
     results += diagnostic_results(unloaded, artifacts)
     rules = [{"id": "stack-size", "shortDescription": {"text": "a stack is large enough for the model"}}]
     return sarif_log(rules + diagnostic_rules(unloaded), results, artifacts)
+
+
+def render_html(sizings: list[Sizing], *, timings: bool = True, unloaded=(), sources=()) -> str:
+    """The markdown table as a page, each stack's whole finding below it, and the specs' text."""
+    rows = []
+    for sizing in sizings:
+        for need in sizing.stacks:
+            needed = str(need.needed) if need.needed is not None else f">= {need.at_least}"
+            enough = {True: ("yes", "ok"), False: ("no", "fail"), None: ("unknown", "")}[need.enough]
+            rows.append([f"<code>{escape(sizing.strategy)}</code>", f"<code>{escape(need.storage)}</code> "
+                         f"({escape(need.place)})", str(need.declared), escape(needed), enough,
+                         escape(need.overflow_path or "-")])
+    findings = "".join(f"<li>{escape(headline(s, n))}" + (f"; overflows after {escape(n.overflow_path)}"
+                                                             if n.overflow is not None else "")
+                       + f" <span class=\"note\">({escape(n.how)})</span></li>" for s in sizings for n in s.stacks)
+    body = ["<h1>pkrsverify size</h1>",
+            table(["design", "stack", "declared", "needed", "enough", "shortest overflow"], rows, "verdicts"),
+            f"<ul>{findings}</ul>", *unloaded_html(unloaded)]
+    return page("pkrsverify size", body, tuple(sources))

@@ -8,6 +8,7 @@ line, so a code-scanning view points at the line a change made false.
 from __future__ import annotations
 
 import json
+from html import escape
 
 from rich.text import Text
 
@@ -18,6 +19,8 @@ from .markdown import cell
 from .plain import unbroken, wrap
 from .common import unloaded_json, unloaded_lines
 from .markdown import unloaded_section
+from .page import page, table
+from .page import unloaded_section as unloaded_html
 from .sarif import Artifacts, diagnostic_results, diagnostic_rules, sarif_location, sarif_log
 
 LABEL = {Outcome.MET: "PASS", Outcome.MISMATCH: "FAIL", Outcome.UNDECIDED: "UNDECIDED"}
@@ -139,3 +142,19 @@ def render_sarif(outcomes: list[SpecOutcome], *, timings: bool = True, unloaded=
     results += diagnostic_results(unloaded, artifacts)
     rules = [{"id": "expectation", "shortDescription": {"text": "a spec's `expect` line holds of the design"}}]
     return sarif_log(rules + diagnostic_rules(unloaded), results, artifacts)
+
+
+def render_html(outcomes: list[SpecOutcome], *, timings: bool = True, unloaded=(), sources=()) -> str:
+    """The markdown table as a page: a row per expectation, the specs' text and their SHA-256 below."""
+    rows = []
+    for o in outcomes:
+        if o.result is None:
+            rows.append([f"<code>{escape(o.path)}</code>", "skipped", "no <code>expect</code> lines", ""])
+        for j in o.judgements:
+            style = {Outcome.MET: "ok", Outcome.MISMATCH: "fail"}.get(j.outcome, "")
+            rows.append([f"<code>{escape(o.path)}</code>", (LABEL[j.outcome], style),
+                         f"<code>{escape(expected(j.expectation))}</code> (line {j.expectation.span.line})",
+                         escape(j.actual + (f" ({j.why})" if j.why else ""))])
+    body = ["<h1>pkrsverify test</h1>", table(["spec", "outcome", "expectation", "found"], rows, "verdicts"),
+            f"<p><strong>{escape(summary(outcomes, unloaded))}</strong></p>", *unloaded_html(unloaded)]
+    return page("pkrsverify test", body, tuple(sources))
