@@ -71,8 +71,8 @@ class TraceStep:
     cpu: int
     task: int           # the task the event acts on (for dispatch, the task switched in)
     event: str          # "enter page_fault", "write v1", "exit irq", "schedule -> task 1"
-    pkrs: str           # the first register of this CPU after the step ("INIT", "v1", ...; "-" after a fatal
-                        # step): PKRS unless the spec names others
+    pkrs: str           # this CPU's register after the step ("INIT", "v1", ...; "-" after a fatal step): the
+                        # register of the violated property (Trace.register), PKRS unless the spec names others
     changes: tuple[tuple[str, str], ...]  # storage that changed: (name, new value)
     nesting: int        # entry frames on the task's stack after the step
     # Filled by provenance.py (empty when a trace is built without it):
@@ -90,6 +90,7 @@ class Trace:
     events: tuple      # the raw system events, for replay
     culprit: str = ""   # provenance.py: which statements saved, overwrote and restored the value
     blame: tuple[Blame, ...] = ()  # the same story as located steps; the first with a location is the culprit
+    register: str = ir.PKRS  # the register each step's `pkrs` shows: the violated property's
 
     @property
     def location(self) -> SourceRef | None:

@@ -58,7 +58,7 @@ def _bmc_agrees(case, shallow: int | None = None) -> None:
     steps = max(literal.statistics.levels + 1, longest)
     if shallow is not None:
         steps = max(longest, min(steps, shallow))
-    outcome = bmc(Encoding(system), list(ir.Property), steps)
+    outcome = bmc(Encoding(system), list(system.strategy.properties), steps)
     for mine in result.properties:
         found = outcome.found.get(mine.property)
         if mine.verdict is Verdict.VIOLATED:
@@ -89,6 +89,25 @@ def test_bmc_finds_exactly_the_explicit_engines_violations(case):
 def test_z3_proofs_and_violations_agree_with_the_explicit_engine(case):
     # a time limit: now and then a random case makes one BMC query hard; UNKNOWN is no disagreement
     _engines_agree(case, symbolic.Limits(timeout=30, max_steps=12, spacer=False, explain=False))
+
+
+@settings(max_examples=150, **SETTINGS)
+@given(cases(**TINY, registers=True))
+def test_bmc_agrees_with_registers_windows_and_reads(case):
+    _bmc_agrees(case, shallow=6)
+
+
+@settings(max_examples=25, **SETTINGS)
+@given(cases(**TINY, registers=True))
+def test_z3_agrees_with_registers_windows_and_reads(case):
+    _engines_agree(case, symbolic.Limits(timeout=30, max_steps=12, spacer=False, explain=False))
+
+
+@pytest.mark.slow
+@settings(max_examples=400, **SETTINGS)
+@given(cases(registers=True))
+def test_bmc_agrees_with_registers_on_larger_cases(case):
+    _bmc_agrees(case)
 
 
 @pytest.mark.slow

@@ -73,7 +73,7 @@ def test_strategy_with_every_construct():
     assert hooks == [("entry", None), ("entry", ["irq", "nmi"]), ("exit", None), ("switch_out", None),
                      ("switch_in", None), ("write", None)]
     push, assign, frame = spec.handlers[0].body
-    assert isinstance(push, ast.Push) and isinstance(push.value, ast.Pkrs)
+    assert isinstance(push, ast.Push) and isinstance(push.value, ast.Reg) and push.value.name.text == "PKRS"
     assert isinstance(assign.value, ast.Init)
     pop, if_ne, if_eq = spec.handlers[2].body
     assert isinstance(pop, ast.Pop) and pop.stack.text == "b"
@@ -96,7 +96,8 @@ def test_quoted_model_path_and_spans():
     ("model m { base user { write } }", 1, 23, "did you mean `writes`?"),
     ("strategy s { storage a : tsk }", 1, 26, "did you mean `task`?"),
     ("strategy s {\n  on entry { PKRS = }\n}", 2, 21, "expected one of"),
-    ("strategy s { storage A : task }", 1, 22, "unexpected character 'A'"),
+    ("strategy s { storage A : task }", 1, 22, "names are lower case"),
+        ("model m { register CR2\n entry pf { from any; delivers cr2 } }", 2, 32, "registers are upper case: `CR2`?"),
     ("strategy s {", 1, 13, "unexpected end of file"),
 ])
 def test_syntax_errors_say_where_and_what(text, line, column, fragment):

@@ -222,6 +222,17 @@ def test_random_models_and_specs(case):
     _agree(system, CONFIGS)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategies.cases(max_tasks=2, max_cpus=2, max_depth=3, registers=True))
+def test_random_specs_with_registers_windows_and_reads(case):
+    """The reductions keep per-register ghosts, window phases and reads exact."""
+    system = System(strategies.load(case))
+    literal = check(system, limits=Limits(max_states=30_000), reductions=LITERAL)
+    if literal.stop not in DECIDED:
+        return
+    _agree(system, CONFIGS)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)
 @pytest.mark.parametrize("tasks,cpus,depth", [(2, 1, 8), (2, 2, 3), (3, 1, 4)])

@@ -17,11 +17,15 @@ is the same.
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+
+import strategies
 
 from conftest import CASES, SPECS, UNMASKED_MODEL, on_model, run_cli
 from pkrsverify.front import ir
 from pkrsverify.explicit.engine import Limits, check
 from pkrsverify.export import ExportError, promela
+from pkrsverify.export.names import flag
 from pkrsverify.export.spin import EXTRA_STATES, missing_tools, parse_pan, run_spin
 from pkrsverify.semantics.layout import canonical
 from pkrsverify.front.loader import load_strategy, with_bounds
@@ -71,8 +75,8 @@ def cross_check(strategy: ir.Strategy, directory, count_states: bool = True) -> 
     pan = run.pan
     assert pan.complete, pan.problems
     for result in ours.properties:
-        name = result.property.value
-        theirs = (pan.verdict(name), pan.violations.get(name))
+        name, asserted = result.property.value, flag(result.property)  # no_lost[CR2] is asserted as no_lost_CR2
+        theirs = (pan.verdict(asserted), pan.violations.get(asserted))
         mine = (result.verdict.value, result.length)
         assert theirs == mine, f"{name}: pkrsverify {mine}, SPIN {theirs}"
     if count_states:
@@ -118,6 +122,28 @@ def test_spin_finds_the_tables_shortest_violations_at_the_default_bounds(name, p
 
 
 @needs_spin
+def _random_agrees_with_spin(case, directory) -> None:
+    strategy = strategies.load(case)
+    literal = check(System(strategy), limits=Limits(max_states=20_000))
+    assume(literal.stop in (StopReason.COMPLETE, StopReason.ALL_VIOLATED))
+    cross_check(strategy, directory)
+
+
+@needs_spin
+@settings(max_examples=3, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(case=strategies.cases(max_tasks=1, max_cpus=1, max_depth=2, max_kinds=2, max_storages=2, registers=True))
+def test_random_specs_with_registers_windows_and_reads_agree_with_spin(case, tmp_path_factory):
+    _random_agrees_with_spin(case, tmp_path_factory.mktemp("spin"))
+
+
+@needs_spin
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(case=strategies.cases(max_tasks=2, max_cpus=2, max_depth=3, registers=True))
+def test_more_random_specs_with_registers_agree_with_spin(case, tmp_path_factory):
+    _random_agrees_with_spin(case, tmp_path_factory.mktemp("spin"))
+
+
 def test_names_that_collide_with_promela_and_the_export_are_renamed(tmp_path):
     """Kinds `init`/`idle`, storage `do`, `pkrs`, `top`, `c`, `fresh.t`: keywords and the export's own names."""
     (tmp_path / "odd.model").write_text("""

@@ -71,8 +71,9 @@ class _Story:
 
     def by(self, write: Write, other: Write | None) -> str:
         """How `write` was made, next to `other` made by a statement too: "by the same statement"."""
-        if write.how == "write":
-            return "by the write itself"
+        if write.how == "write":  # a fresh value: a write event's, or a delivery's (`delivers R`)
+            delivered = self.path[write.step - 1].step.event.action is Action.ENTER
+            return "by its delivery" if delivered else "by the write itself"
         if write.how == "clear":
             return "as its frame went away"
         if other is not None and other.statement is write.statement:

@@ -54,9 +54,10 @@ def build_trace(system: System, counterexample: Counterexample) -> Trace:
         raise ReplayError(f"the path of {len(events)} events does not end in a {prop.value} violation")
     recorder.rec.path = path
     why, culprit, blame = tell(system, prop, recorder.rec)
+    shown = shown_register(system.strategy, prop)
     steps = []
     for number, (replayed, statements) in enumerate(zip(path, recorder.rec.executed), 1):
-        step = _step(system, number, replayed)
+        step = _step(system, number, replayed, shown)
         old = storage_values(system, replayed.before)
         state = replayed.step.state or replayed.before
         snapshot = tuple((f"{r.name}[cpu {c}]", value_name(state[position])) for c, cpu in enumerate(system.layout.cpus)
@@ -64,14 +65,22 @@ def build_trace(system: System, counterexample: Counterexample) -> Trace:
         snapshot += tuple(storage_values(system, state).items())
         steps.append(replace(step, previous=tuple(old.get(name, "") for name, _ in step.changes),
                              statements=tuple(source_ref(s.span) for s in statements), state=snapshot))
-    return Trace(prop, tuple(steps), why, tuple(events), culprit, blame)
+    return Trace(prop, tuple(steps), why, tuple(events), culprit, blame, system.strategy.registers[shown].name)
 
 
-def _step(system: System, number: int, replayed: Replayed) -> TraceStep:
+def shown_register(strategy, prop) -> int:
+    """The register a trace of `prop` shows in its column: the property's own (a shadow's: the one it
+    shadows), or the spec's first."""
+    if prop.storage is not None:
+        return next(s.shadows for s in strategy.storages if s.name == prop.storage)
+    return next((r.index for r in strategy.registers if r.name == prop.register), 0)
+
+
+def _step(system: System, number: int, replayed: Replayed, shown: int) -> TraceStep:
     event, after = replayed.step.event, replayed.step.state
     before = replayed.before
     task = event.target if event.action is Action.DISPATCH else event.task
-    fresh = replayed.fresh if event.action is Action.WRITE else None
+    fresh = replayed.fresh
     if after is None:
         return TraceStep(number, event.cpu, task, describe_event(system, event, fresh), "-", (),
                          _nesting(system, before, task), registers=tuple((r.name, "-") for r in system.strategy.registers))
@@ -79,7 +88,7 @@ def _step(system: System, number: int, replayed: Replayed) -> TraceStep:
     changes = tuple((name, value) for name, value in new.items() if old.get(name) != value)
     values = tuple((r.name, value_name(after[position]))
                    for r, position in zip(system.strategy.registers, system.layout.cpus[event.cpu].registers))
-    return TraceStep(number, event.cpu, task, describe_event(system, event, fresh), values[0][1], changes,
+    return TraceStep(number, event.cpu, task, describe_event(system, event, fresh), values[shown][1], changes,
                      _nesting(system, after, task), registers=values)
 
 

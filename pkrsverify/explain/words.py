@@ -18,16 +18,31 @@ def describe_event(system: System, event: Event, fresh: int | None = None) -> st
     kinds = system.kinds
     match event.action:
         case Action.ENTER:
-            return f"enter {kinds[event.kind].name}"
+            delivered = [r.name for r in system.strategy.registers if event.kind in r.delivered_by]
+            given = f" ({delivered[0]} = {value_name(fresh)})" if delivered and fresh else ""
+            return f"enter {kinds[event.kind].name}{given}"
         case Action.EXIT:
             return f"exit {kinds[event.kind].name}"
+        case Action.CONTINUE:
+            return f"{kinds[event.kind].name} {_part(system, event)}"
         case Action.WRITE:
-            return f"write {value_name(fresh)}" if fresh else "write"
+            software = [r for r in system.strategy.registers if r.software]
+            which = f"{system.strategy.registers[event.register].name} " if len(software) > 1 else ""
+            return f"write {which}{value_name(fresh)}" if fresh else f"write {which}".rstrip()
         case Action.DISPATCH:
             return f"dispatch task {event.target}"
         case _:
             where = "idle" if event.target < 0 else f"task {event.target}"
             return f"{event.action.value} -> {where}"
+
+
+def _part(system: System, event: Event) -> str:
+    """Where a `continue` event takes the frame's code: past an entry window, or into (or on in) its exit."""
+    entry = system.table.phases.entry_windows[event.kind]
+    if event.part <= entry:
+        return f"entry goes on after window {event.part}"
+    j = event.part - entry - 1
+    return "exit begins, up to window 1" if j == 0 else f"exit goes on after window {j}"
 
 
 def storage_values(system: System, state) -> dict[str, str]:
@@ -73,6 +88,8 @@ def event_phrase(system: System, path: list[Replayed], number: int) -> str:
             return f"{who}{kinds[event.kind].name} exit"
         case Action.WRITE:
             return f"{who}write in the {top_kind(system, replayed.before, event.task).name}"
+        case Action.CONTINUE:
+            return f"{who}{kinds[event.kind].name} code after its window"
         case Action.DISPATCH:
             return f"the dispatch of task {event.target}"
         case Action.PREEMPT:

@@ -40,6 +40,8 @@ class Code(Enum):
     BAD_OPTION = ("E120", "bad command-line value")
     TOO_DEEP = ("E121", "statements nested too deeply")
     NOT_UTF8 = ("E122", "file is not UTF-8")
+    UNKNOWN_REGISTER = ("E123", "unknown register")
+    MISPLACED_STATEMENT = ("E124", "statement not allowed here")
 
     @property
     def id(self) -> str:

@@ -183,6 +183,24 @@ def implicit_pkrs(model: "Model") -> Register:
     return Register(PKRS, 0, True, frozenset(k.index for k in model.entries))
 
 
+def applicable_properties(model: "Model", registers: tuple[Register, ...], storages) -> tuple[Property, ...]:
+    """What a spec checks when its check block names no `properties` (and what `expect holds` covers), in
+    report order. Per register: `fresh` where some entry must start at INIT; `no_lost`, `no_stale` and
+    `no_clobber` where kernel code writes it (a register the hardware writes on delivery, such as CR2, is
+    only read, so it gets `no_corrupt` instead); `no_corrupt` where an entry reads it. Then a `shadow` per
+    shadow storage, then the stack properties. For PKRS alone: the six of DEFAULTS."""
+    out = []
+    for r in registers:
+        kinds = [PropertyKind.FRESH] if r.fresh else []
+        if r.software:
+            kinds += [PropertyKind.NO_LOST, PropertyKind.NO_STALE, PropertyKind.NO_CLOBBER]
+        if r.read_by:
+            kinds.append(PropertyKind.NO_CORRUPT)
+        out += [Property(kind, r.name) for kind in kinds]
+    out += [Property(PropertyKind.SHADOW, storage=s.name) for s in storages if s.shadows is not None]
+    return tuple(out) + (Property.NO_OVERFLOW, Property.NO_UNDERFLOW)
+
+
 @dataclass(frozen=True, slots=True)
 class Model:
     name: str

@@ -6,6 +6,7 @@ an expected keyword (`writes` for `write`).
 """
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib.resources import files
 
@@ -17,7 +18,7 @@ from . import syntax as ast
 from .diagnostics import Code, Diagnostic, InputError, did_you_mean
 from .source import SourceFile, Span
 
-_READABLE = {"NAME": "a name", "INT": "a number", "STRING": "a quoted string", "_NEWLINE": "end of line", "$END": "end of file"}
+_READABLE = {"NAME": "a name", "REG": "a register (upper case: `PKRS`, `CR2`)", "INT": "a number", "STRING": "a quoted string", "_NEWLINE": "end of line", "$END": "end of file"}
 
 
 @cache
@@ -100,6 +101,14 @@ def _syntax_diagnostic(source: SourceFile, error: UnexpectedInput) -> Diagnostic
     shown = "end of line" if token.type == "_NEWLINE" else f"`{token.value}`"
     word = str(token.value)
     help_line = did_you_mean(word, _keywords(error.expected)) if word.replace("_", "").isalnum() else None
+    if token.type == "REG" and "NAME" in error.expected and help_line is None:
+        whole = re.match(r"[A-Za-z0-9_.]+", source.text[start:]).group(0)
+        span = Span(source, start, start + len(whole))
+        return Diagnostic(Code.SYNTAX, f"unexpected `{whole}`: names are lower case", span,
+                          notes=(_expected_note(error.expected), "upper case names a register (`PKRS`, `CR2`)"),
+                          help=f"write `{whole.lower()}`")
+    elif token.type == "NAME" and "REG" in error.expected and help_line is None:
+        help_line = f"registers are upper case: `{word.upper()}`?"
     return Diagnostic(Code.SYNTAX, f"unexpected {shown}", Span(source, start, start + max(1, len(token.value))),
                       notes=(_expected_note(error.expected),), help=help_line)
 
@@ -142,7 +151,8 @@ class _ToAst(Transformer):
         description = rest.pop(0) if rest and isinstance(rest[0], str) else None
         bounds = tuple(c for c in rest if isinstance(c, ast.Bound))
         kinds = tuple(c for c in rest if isinstance(c, ast.KindDecl))
-        return ast.ModelFile(self._name(name), description, bounds, kinds, self._span(meta))
+        registers = tuple(c for c in rest if isinstance(c, ast.RegisterDecl))
+        return ast.ModelFile(self._name(name), description, bounds, kinds, self._span(meta), registers)
 
     def description(self, meta, children):
         return str(children[0])[1:-1]
@@ -180,6 +190,36 @@ class _ToAst(Transformer):
     sleeps = _flag("sleeps")
     atomic = _flag("atomic")
     preempt_on_exit = _flag("preempt_on_exit")
+    in_windows = _flag("in_windows")
+
+    def delivers(self, meta, children):
+        return ast.Attribute("delivers", self._span(meta), register=self._name(children[0]))
+
+    def reads(self, meta, children):
+        return ast.Attribute("reads", self._span(meta), register=self._name(children[0]))
+
+    # registers
+    def register(self, meta, children):
+        name, *block = children
+        items = block[0] if block else ()
+        supervisor = [span for kind, span, _ in items if kind == "supervisor"]
+        fresh = [names for kind, _, names in items if kind == "fresh"]
+        seen, repeated = set(), []
+        for kind, span, _ in items:
+            if kind in seen:
+                repeated.append(span)
+            seen.add(kind)
+        return ast.RegisterDecl(self._name(name), bool(block), supervisor[0] if supervisor else None,
+                                fresh[0] if fresh else None, self._span(meta), tuple(repeated))
+
+    def register_attributes(self, meta, children):
+        return tuple(children)
+
+    def supervisor(self, meta, children):
+        return ("supervisor", self._span(meta), None)
+
+    def fresh_in(self, meta, children):
+        return ("fresh", self._span(meta), children[0])
 
     def name_list(self, meta, children):
         return tuple(self._name(t) for t in children)
@@ -190,7 +230,8 @@ class _ToAst(Transformer):
         description = rest.pop(0) if rest and isinstance(rest[0], str) else None
         pick = lambda cls: tuple(c for c in rest if isinstance(c, cls))  # noqa: E731
         return ast.StrategyFile(self._name(name), description, pick(ast.ModelRef), pick(ast.StorageDecl),
-                                pick(ast.HandlerDecl), pick(ast.CheckBlock), self._span(meta))
+                                pick(ast.HandlerDecl), pick(ast.CheckBlock), self._span(meta),
+                                pick(ast.RegisterDecl))
 
     def model_ref(self, meta, children):
         token = children[0]
@@ -216,6 +257,10 @@ class _ToAst(Transformer):
     in_pt_regs = _place("pt_regs")
     beside_pt_regs = _place("beside_pt_regs")
     in_idtentry_state = _place("idtentry_state", listed=True)
+    frame_local = _place("local")
+
+    def cpu_shadows(self, meta, children):
+        return ast.Place("cpu", self._span(meta), shadows=self._name(children[0]))
 
     def handler(self, meta, children):
         hook = self._name(children[0].children[0])
@@ -225,11 +270,20 @@ class _ToAst(Transformer):
     def kind_list(self, meta, children):
         return children[0]
 
+    def register_list(self, meta, children):
+        return tuple(self._name(t) for t in children)
+
     def block(self, meta, children):
         return tuple(children)
 
-    def pkrs(self, meta, children):
-        return ast.Pkrs(self._span(meta))
+    def reg(self, meta, children):
+        return ast.Reg(self._name(children[0]))
+
+    def read(self, meta, children):
+        return ast.Read(self._name(children[0]), self._span(meta))
+
+    def window(self, meta, children):
+        return ast.Window(children[0] if children else (), self._span(meta))
 
     def init(self, meta, children):
         return ast.Init(self._span(meta))
@@ -259,7 +313,11 @@ class _ToAst(Transformer):
         return ast.CheckBlock(bounds, properties, expectations, self._span(meta))
 
     def properties(self, meta, children):
-        return children[0]
+        return tuple(children)
+
+    def property(self, meta, children):
+        subject = self._name(children[1]) if len(children) > 1 else None
+        return ast.PropertyRef(self._name(children[0]), subject, self._span(meta))
 
     def expect(self, meta, children):
         return children[0]
@@ -268,14 +326,14 @@ class _ToAst(Transformer):
         return ast.Expectation(None, False, None, self._span(meta))
 
     def expect_holds(self, meta, children):
-        return ast.Expectation(self._name(children[0]), False, None, self._span(meta))
+        return ast.Expectation(children[0], False, None, self._span(meta))
 
     def expect_vacuous(self, meta, children):
-        return ast.Expectation(self._name(children[0]), False, None, self._span(meta), vacuous=True)
+        return ast.Expectation(children[0], False, None, self._span(meta), vacuous=True)
 
     def expect_violated(self, meta, children):
         length = self._number(children[1]) if len(children) > 1 else None
-        return ast.Expectation(self._name(children[0]), True, length, self._span(meta))
+        return ast.Expectation(children[0], True, length, self._span(meta))
 
 
 __all__ = ["parse"]

@@ -36,10 +36,23 @@ class Bound:
 class Attribute:
     """One item of a kind's block: `from a, b`, `max 3`, `writes`, ..."""
 
-    name: str  # from | masks | max | writes | sleeps | atomic | preempt_on_exit
+    name: str  # from | masks | max | writes | sleeps | atomic | preempt_on_exit | in_windows | delivers | reads
     span: Span
     kinds: tuple[Name, ...] = ()  # for `from` and `masks`
     number: Number | None = None  # for `max`
+    register: Name | None = None  # for `delivers` and `reads`
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterDecl:
+    """`register CR2 { supervisor; fresh in nmi }`, or a bare `register CR2` (in a spec: the model's)."""
+
+    name: Name
+    block: bool                          # written with `{ ... }`: this file declares it
+    supervisor: Span | None              # where `supervisor` is written
+    fresh: tuple[Name, ...] | None       # `fresh in ...`; None: not written
+    span: Span
+    repeated: tuple[Span, ...] = ()      # attributes given twice
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +70,7 @@ class ModelFile:
     bounds: tuple[Bound, ...]
     kinds: tuple[KindDecl, ...]
     span: Span
+    registers: tuple[RegisterDecl, ...] = ()
 
 
 # ---- strategy specs ---------------------------------------------------------
@@ -69,6 +83,7 @@ class Place:
     span: Span
     size: Number | None = None  # for stacks
     kinds: tuple[Name, ...] = ()  # for idtentry_state only(...)
+    shadows: Name | None = None   # for `cpu shadows R`
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +94,14 @@ class StorageDecl:
 
 
 @dataclass(frozen=True, slots=True)
-class Pkrs:
-    span: Span
+class Reg:
+    """A register named in a statement: `PKRS`, `CR2`."""
+
+    name: Name
+
+    @property
+    def span(self) -> Span:
+        return self.name.span
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,19 +118,19 @@ class CellRef:
         return self.name.span
 
 
-Value = Union[Pkrs, Init, CellRef]
+Value = Union[Reg, Init, CellRef]
 
 
 @dataclass(frozen=True, slots=True)
 class Assign:
-    target: Pkrs | CellRef
+    target: Reg | CellRef
     value: Value
     span: Span
 
 
 @dataclass(frozen=True, slots=True)
 class Pop:
-    target: Pkrs | CellRef
+    target: Reg | CellRef
     stack: Name
     span: Span
 
@@ -131,20 +152,49 @@ class If:
     span: Span
 
 
-Statement = Union[Assign, Pop, Push, If]
+@dataclass(frozen=True, slots=True)
+class Read:
+    """`read CR2`: the handler reads the register here."""
+
+    register: Name
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """`window` or `window(page_fault)`: entries may nest here, inside the entry or exit code."""
+
+    kinds: tuple[Name, ...]
+    span: Span
+
+
+Statement = Union[Assign, Pop, Push, If, Read, Window]
 
 
 @dataclass(frozen=True, slots=True)
 class HandlerDecl:
     hook: Name  # entry | exit | switch_out | switch_in | write
-    kinds: tuple[Name, ...] | None  # None: applies to every kind
+    kinds: tuple[Name, ...] | None  # None: applies to every kind (`on write(CR2)`: registers)
     body: tuple[Statement, ...]
     span: Span
 
 
 @dataclass(frozen=True, slots=True)
+class PropertyRef:
+    """`no_lost`, `no_lost[CR2]`, `shadow[this_cpu.pkrs_cache]`."""
+
+    name: Name
+    subject: Name | None
+    span: Span
+
+    @property
+    def text(self) -> str:
+        return self.name.text + (f"[{self.subject.text}]" if self.subject else "")
+
+
+@dataclass(frozen=True, slots=True)
 class Expectation:
-    property: Name | None  # None: `expect holds` (every property not named)
+    property: PropertyRef | None  # None: `expect holds` (every property not named)
     violated: bool
     length: Number | None
     span: Span
@@ -154,7 +204,7 @@ class Expectation:
 @dataclass(frozen=True, slots=True)
 class CheckBlock:
     bounds: tuple[Bound, ...]
-    properties: tuple[Name, ...] | None
+    properties: tuple[PropertyRef, ...] | None
     expectations: tuple[Expectation, ...]
     span: Span
 
@@ -175,6 +225,7 @@ class StrategyFile:
     handlers: tuple[HandlerDecl, ...]
     checks: tuple[CheckBlock, ...]
     span: Span
+    registers: tuple[RegisterDecl, ...] = ()
 
 
 File = Union[ModelFile, StrategyFile]

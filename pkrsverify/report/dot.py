@@ -51,8 +51,8 @@ def _trace(cluster: int, result: CheckResult, prop: str, trace: Trace) -> list[s
     lines = [f"  subgraph cluster_{cluster} {{", f"    label={quote(label)};",
              f"    {prefix}0 [label={quote('boot: every value INIT')}];"]
     for step in trace.steps:
-        shown = [f"after {step.number}: PKRS {step.pkrs}"]
-        shown += [f"{name} = {value}" for name, value in step.state if not name.startswith("PKRS")]
+        shown = [f"after {step.number}: {trace.register} {step.pkrs}"]
+        shown += [f"{name} = {value}" for name, value in step.state if not name.startswith(trace.register + "[")]
         if step.pkrs == "-":
             shown = [f"after {step.number}: BUG() (fatal push or pop)"]
         last = step.number == trace.length

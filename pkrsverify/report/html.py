@@ -155,7 +155,7 @@ def _counterexample(result: CheckResult, prop: PropertyResult, anchor: str,
                     f'<td style="padding-left: {0.55 + 1.2 * level:.2f}em">{escape(step.event)}</td>'
                     f"<td>{escape(step.pkrs)}</td><td>{'<br>'.join(escape(c) for c in changes(step))}</td>"
                     f"<td>{statements}</td><td>{' '.join(marks.get(step.number, []))}</td></tr>")
-    head = "".join(f"<th>{h}</th>" for h in ("step", "cpu", "task", "event", "PKRS", "storage changed",
+    head = "".join(f"<th>{h}</th>" for h in ("step", "cpu", "task", "event", escape(trace.register), "storage changed",
                                               "spec lines run", "culprit"))
     missing = [f'<li><span class="badge">{n}</span>{escape(b.role)}: {escape(b.message)}'
                + (f" ({_line_link(spec, b.location.line, 'line ')})" if b.location else "") + "</li>"

@@ -56,7 +56,8 @@ def _property(result: PropertyResult) -> dict:
         out["invariant"] = list(result.invariant)
     if result.trace is not None:
         trace = result.trace
-        out |= {"length": trace.length, "explanation": trace.explanation, "trace": [_step(s) for s in trace.steps]}
+        out |= {"length": trace.length, "explanation": trace.explanation, "register": trace.register,
+                "trace": [_step(s) for s in trace.steps]}
         if trace.culprit:
             out |= {"culprit": trace.culprit, "blame": [
                 {"role": b.role, "step": b.step, "message": b.message}
@@ -67,6 +68,8 @@ def _property(result: PropertyResult) -> dict:
 def _step(step) -> dict:
     out = {"step": step.number, "cpu": step.cpu, "task": step.task, "event": step.event, "pkrs": step.pkrs,
            "nesting": step.nesting, "changes": dict(step.changes)}
+    if step.registers:
+        out["registers"] = dict(step.registers)
     if step.state:  # provenance.py filled these
         out["previous"] = {name: old or None for (name, _), old in zip(step.changes, step.previous)}
         out["statements"] = [_location(s) for s in step.statements]

@@ -70,7 +70,7 @@ def counterexample(result: PropertyResult, checked: CheckResult) -> list[str]:
     trace = result.trace
     lines = [f"### `{result.property.value}` violated in {trace.length} events", "",
              f"_{result.property.meaning}_", "",
-             "| step | cpu | task | event | PKRS | storage changed |", "|---:|---:|---:|---|---|---|"]
+             f"| step | cpu | task | event | {trace.register} | storage changed |", "|---:|---:|---:|---|---|---|"]
     for step, level in zip(trace.steps, levels(trace)):
         event = "&nbsp;&nbsp;" * level + step.event
         changed = "<br>".join(f"`{c}`" for c in changes(step))
@@ -121,7 +121,7 @@ def sequence_diagram(result: PropertyResult) -> list[str]:
         if step.number == last:
             lines.append("    rect rgb(255, 225, 225)")
         pkrs = "none, BUG()" if step.pkrs == "-" else step.pkrs
-        text = _mermaid(f"{step.number}. {step.event}, PKRS = {pkrs}")
+        text = _mermaid(f"{step.number}. {step.event}, {trace.register} = {pkrs}")
         fatal = step.pkrs == "-"
         if step.event.startswith("enter"):
             lines.append(f"    {t}-x{t}: {text}" if fatal else f"    {t}->>+{t}: {text}")

@@ -70,7 +70,7 @@ def trace_lines(trace: Trace, width: int = WIDTH) -> list[str]:
         depths[step.task] = step.nesting
         rows.append((step, "  " * max(level, 0) + step.event))
     event_width = max([len("event")] + [len(event) for _, event in rows])
-    head = f"{INDENT}{'step':>4}  {'cpu':>3} {'task':>4}  {'event':<{event_width}}  PKRS"
+    head = f"{INDENT}{'step':>4}  {'cpu':>3} {'task':>4}  {'event':<{event_width}}  {trace.register}"
     lines = [head.rstrip()]
     column = len(INDENT) + 16  # where the event column starts
     for step, event in rows:

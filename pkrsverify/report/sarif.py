@@ -183,7 +183,7 @@ def _violation(result: CheckResult, prop: PropertyResult, artifacts: Artifacts) 
 def _code_flow(result: CheckResult, trace: Trace, artifacts: Artifacts) -> dict:
     locations = []
     for step in trace.steps:
-        text = f"{step.number}. cpu {step.cpu}, task {step.task}: {step.event} (PKRS {step.pkrs})"
+        text = f"{step.number}. cpu {step.cpu}, task {step.task}: {step.event} ({trace.register} {step.pkrs})"
         location: dict = {"message": {"text": text}}
         if step.statements:
             # The first statement the event ran: the save on an entry, the restore on an exit.

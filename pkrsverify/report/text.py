@@ -64,7 +64,7 @@ def violation(result: PropertyResult, plain: bool) -> Group | Text | Fitted:
     title.append("VIOLATED", style=STYLE[Verdict.VIOLATED])
     title.append(f" in {trace.length} events ({result.property.meaning})")
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for column in ("step", "cpu", "task", "event", "PKRS"):
+    for column in ("step", "cpu", "task", "event", trace.register):
         table.add_column(column, no_wrap=True)  # an event wrapped under the task column loses its nesting
     table.add_column("storage changed")  # wraps between words, never inside one
     depths: dict[int, int] = {}

@@ -305,6 +305,11 @@ class Template:
     def handlers(self) -> tuple[Handler, ...]:
         return tuple(op for op in self.ops if isinstance(op, Handler))
 
+    @property
+    def creates_fresh(self) -> bool:
+        """Does the event create a new value (a write, or a delivery that writes a register)?"""
+        return any(isinstance(op, Copy) and isinstance(op.src, Fresh) for op in walk(self.ops))
+
 
 def walk(ops) -> Iterator[Op]:
     """Every op, handlers and branches entered."""

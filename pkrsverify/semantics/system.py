@@ -3,7 +3,7 @@
 `System.successors(state, fresh)` yields, for each enabled event in the
 table's order, the next state (None where a push or pop was fatal and the
 path ends) and the properties the step violates; `System.step` computes one
-given event. `fresh` is the value a `write` creates: the explicit engine
+given event. `fresh` is the value a `write` (or a delivery) creates: the explicit engine
 passes one no state holds and renames canonically, a replay numbers writes
 1, 2, 3 so that traces read v1, v2, v3.
 
@@ -329,11 +329,12 @@ class _Run:
 class Replayed:
     before: tuple[int, ...]
     step: Step
-    fresh: int  # the value this step's write created, if it wrote
+    fresh: int | None  # the value this step's write or delivery created, if it created one
 
 
 def replay(system: System, events, observer_for=None) -> list[Replayed]:
-    """Run `events` from the initial state, writes numbered 1, 2, 3; ReplayError if one is not enabled.
+    """Run `events` from the initial state, the values writes and deliveries create numbered 1, 2, 3;
+    ReplayError if one is not enabled.
 
     `observer_for(number)` gives the observer of step `number` (1-based), if any."""
     state = system.initial()
@@ -346,9 +347,9 @@ def replay(system: System, events, observer_for=None) -> list[Replayed]:
         step = system.step(state, event, fresh, observer_for(number) if observer_for else None)
         if step is None:
             raise ReplayError(f"step {number}: {event} is not enabled")
-        if event.action is Action.WRITE:
-            writes += 1
-        out.append(Replayed(state, step, fresh))
+        creates = system.table.template(event).creates_fresh
+        writes += creates
+        out.append(Replayed(state, step, fresh if creates else None))
         state = step.state
     return out
 

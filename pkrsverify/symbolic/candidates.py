@@ -41,6 +41,7 @@ from .encoding import DEPTH, EXITING, KIND, PHASE, RUN, Encoding, Key, count_key
 from ..semantics.layout import IDLE
 
 RUNNING, ENTRY, TOP = "running", "entry", "top"  # TOP: a value of the top frame (not a need)
+ABOVE = "above"  # a frame candidate's term of the frame above it: only under a guard that there is one
 
 
 def _of(r: int) -> str:
@@ -151,6 +152,8 @@ def domain_facts(enc: Encoding) -> list[Candidate]:
                                   for c in t.guard if isinstance(c, ev.Top)))
     phases = enc.table.phases
     entries = [k.index for k in enc.entries]
+    admits = {tm.kind: next(c.frames for c in tm.guard if isinstance(c, ev.Top))
+              for tm in enc.table.by_action(ev.Action.ENTER)}
     for t in tasks:
         def depth_range(s, t=t):
             d = s[DEPTH, t]
@@ -183,6 +186,21 @@ def domain_facts(enc: Encoding) -> list[Candidate]:
                 return z3.Implies(z3.And(j >= 1, j <= s[DEPTH, t]), z3.Or(allowed))
             out.append(Candidate(f"task {t}'s frames are each in their body or at one of their windows", "",
                                  phase_fact, t))
+
+            def nested_fact(s, j, t=t):
+                # a frame's phase changes only while it is on top, so the frame below another is where the
+                # other's entry found it: one of the (kind, phase) its `enter` guard admits
+                below, phase, above = z3.Select(s[KIND, t], j), z3.Select(s[PHASE, t], j), z3.Select(s[KIND, t], j + 1)
+                admitted = [z3.And(above == k, z3.Or([z3.And(below == kk, phase == (0 if p == ev.BODY else p))
+                                                      for kk, p in sorted(admits[k]) if p != ev.PREEMPTED] or [z3.BoolVal(False)]))
+                            for k in admits]
+                return z3.Implies(z3.And(j >= 1, j < s[DEPTH, t]), z3.Or(admitted))
+            out.append(Candidate(f"task {t}'s frames each nest on a frame where their entry may arrive", "",
+                                 nested_fact, t))
+            # only a frame in its body (or preempted) switches out, and a ready task's frames stand still
+            out.append(Candidate(f"task {t}, when ready, is in the body of its top frame", "",
+                                 lambda s, t=t: z3.Or(enc.running(s, t), s[DEPTH, t] == 0,
+                                                      z3.Select(s[PHASE, t], s[DEPTH, t]) == 0)))
     for x in enc.strategy.storages:
         if x.place.is_stack:
             owners = tasks if x.place is ir.Place.TASK_STACK else range(enc.ncpus)
@@ -251,6 +269,10 @@ def _task_candidates(enc: Encoding, t: int) -> list[Candidate]:
         key = enc.interrupted_key(r.index, t)
         terms.append((f"the {r.name} its top frame interrupted", (lambda s, key=key: z3.Select(s[key], d(s))),
                       {ENTRY, TOP, _of(r.index)}))
+        if r.read_by:  # what the top frame's handler is still to read (a frame in a window before `read`)
+            key = enc.delivered_key(r.index, t)
+            terms.append((f"the {r.name} its top frame's delivery gave it", (lambda s, key=key: z3.Select(s[key], d(s))),
+                          {ENTRY, TOP, _of(r.index)}))
     terms.append(("INIT", lambda s: z3.IntVal(0), set()))
 
     running = lambda s: enc.running(s, t)  # noqa: E731
@@ -271,15 +293,29 @@ def _task_candidates(enc: Encoding, t: int) -> list[Candidate]:
         top = (lambda s, k=kind: enc.kind_in(s, t, {k.index}))
         guards.append((f"a task {where}", top, gives))
         guards.append((f"a running task {where}", (lambda s, top=top: z3.And(running(s), top(s))), gives | {RUNNING}))
+        if enc.windows and not kind.is_base:  # a frame stopped at a window: what its code is still to do
+            phases = enc.table.phases
+            for w in phases.windows(kind.index):
+                at = (lambda s, top=top, w=w: z3.And(top(s), z3.Select(s[PHASE, t], d(s)) == w))
+                guards.append((f"a running task {where} at its {phases.name(kind.index, w)}",
+                               (lambda s, at=at: z3.And(running(s), at(s))), gives | {RUNNING}))
     return _pairs(terms, guards, f"task {t}")
 
 
 def _frame_candidates(enc: Encoding, t: int) -> list[Candidate]:
     storages = enc.strategy.storages
     terms = [(x.name, (lambda s, j, x=x: z3.Select(s[x.name, t], j)), set()) for x in storages if x.place.is_frame]
+    nested_values = enc.windows or any(r.read_by for r in enc.registers)  # a PKRS spec keeps its candidates
+    if nested_values:  # a per-CPU copy of what a frame interrupted (nmi_cr2)
+        terms += [(f"{x.name} of its CPU", (lambda s, j, x=x: enc.cell_of(s, x, t)), {RUNNING})
+                  for x in storages if x.place is ir.Place.CPU]
     for r in enc.registers:
         key = enc.interrupted_key(r.index, t)
         terms.append((f"the {r.name} it interrupted", (lambda s, j, key=key: z3.Select(s[key], j)), {_of(r.index)}))
+        if nested_values:
+            # a frame above it arrived in its window, or nested before its handler read its delivery
+            terms.append((f"the {r.name} the frame above it interrupted",
+                          (lambda s, j, key=key: z3.Select(s[key], j + 1)), {ABOVE, _of(r.index)}))
         if r.read_by:
             key = enc.delivered_key(r.index, t)
             terms.append((f"the {r.name} its delivery gave it", (lambda s, j, key=key: z3.Select(s[key], j)),
@@ -290,6 +326,19 @@ def _frame_candidates(enc: Encoding, t: int) -> list[Candidate]:
     guards = [("for every entry frame", lambda s, j: z3.BoolVal(True), set())]
     guards += [(f"for every {k.name} frame", (lambda s, j, k=k: z3.Select(s[KIND, t], j) == k.index), set())
                for k in enc.entries]
+    if enc.windows:
+        phases = enc.table.phases
+        guards += [(f"for every {k.name} frame at its {phases.name(k.index, w)}",
+                    (lambda s, j, k=k, w=w: z3.And(z3.Select(s[KIND, t], j) == k.index, z3.Select(s[PHASE, t], j) == w)),
+                    set()) for k in enc.entries for w in phases.windows(k.index)]
+    wanted = {n for _, _, needs in terms for n in needs}
+    plain = list(guards)
+    if ABOVE in wanted:
+        guards += [(f"{text} with a frame above it", (lambda s, j, g=g: z3.And(g(s, j), j < s[DEPTH, t])), {ABOVE})
+                   for text, g, _ in plain]
+    if RUNNING in wanted:
+        guards += [(f"{text} of a running task", (lambda s, j, g=g: z3.And(g(s, j), enc.running(s, t))), {RUNNING})
+                   for text, g, _ in plain]
 
     def within(body):
         return lambda s, j: z3.Implies(z3.And(j >= 1, j <= s[DEPTH, t]), body(s, j))

@@ -63,6 +63,9 @@ class _Event:
         guard = self.guard()
         if any(isinstance(op, ev.CloseFrame) for op in self.template.ops):
             self.load_frame()
+        elif self.template.action is ev.Action.CONTINUE:
+            self.load_frame()  # the top frame's code goes on: its cells are read and written in place
+            self.opened = True
         if any(isinstance(op, (ev.Push, ev.Pop)) for op in ev.walk(self.template.ops)):
             self.stacks = True  # the event may be fatal: `!ok` says it was not, the flags which way it was
             self.env.update({OK: TRUE, OVERFLOW: FALSE, UNDERFLOW: FALSE})
@@ -84,7 +87,7 @@ class _Event:
         return Effect(guard, env, ok, self.violated)
 
     def load_frame(self) -> None:
-        """The top frame's cells, for the handlers of the event that exits it."""
+        """The top frame's cells, for the handlers of the event that exits it or continues its code."""
         env, t = self.env, self.event.task
         for storage in self.enc.strategy.storages:
             if storage.place.is_frame:
