@@ -21,7 +21,7 @@ SPECS = sorted(CASES.glob("*.spec"))
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
 def test_case_meets_its_hand_worked_expectations(spec: Path):
     strategy = load_strategy(spec)
-    assert {e.property for e in strategy.expectations} == set(ir.Property), "every property has an expectation"
+    assert {e.property for e in strategy.expectations} == set(ir.DEFAULTS), "every property has an expectation"
     result = check(System(strategy), limits=Limits(max_states=500_000))
     assert result.stop in (StopReason.COMPLETE, StopReason.ALL_VIOLATED)
     problems = [j for j in judge(result, strategy.expectations, strategy.bounds) if j.outcome is not Outcome.MET]

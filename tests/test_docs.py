@@ -85,7 +85,7 @@ def test_every_diagnostic_code_is_documented():
 
 def test_every_property_is_documented():
     text = _doc()
-    missing = [p.value for p in ir.Property if f"`{p.value}`" not in text]
+    missing = [p.value for p in ir.DEFAULTS if f"`{p.value}`" not in text]
     assert not missing, f"properties not named in docs/language.md: {missing}"
 
 
@@ -103,5 +103,5 @@ def test_semantics_md_describes_every_event_operation_guard_and_property():
              + typing.get_args(ev.Value)]
     missing = [n for n in names if f"`{n}(" not in text]
     missing += [f"event {a.value}" for a in ev.Action if f"`{a.value}" not in text]
-    missing += [f"property {p.value}" for p in ir.Property if f"`{p.value}`" not in text]
+    missing += [f"property {p.value}" for p in ir.DEFAULTS if f"`{p.value}`" not in text]
     assert not missing, missing

@@ -45,7 +45,7 @@ def test_bfs_lengths_match_networkx_shortest_paths(name):
     initial = next(n for n, data in graph.nodes(data=True) if data.get("initial"))
     distance = nx.single_source_shortest_path_length(graph, initial)
     result = check(system, reductions=Reductions.none())  # the literal graph: every state stored
-    for prop in ir.Property:
+    for prop in ir.DEFAULTS:
         lengths = [distance[u] + 1 for u, _, data in graph.edges(data=True) if prop in data["violated"]]
         found = result.result_for(prop)
         if lengths:

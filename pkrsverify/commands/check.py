@@ -19,7 +19,7 @@ from ..result import CheckResult
 from ..semantics.system import System
 from ..outcome import ExitCode, Outcome, of_results
 from . import COMMANDS
-from .common import UNBOUNDED, Terminal, add_bound_arguments, load_each, positive, seconds
+from .common import UNBOUNDED, Terminal, add_bound_arguments, asked_of, load_each, positive, property_name, seconds
 from .output import add_report_arguments, check_paths, emit_checked, shows_text, timings
 
 HELP = COMMANDS["check"]
@@ -37,9 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"z3: unroll BMC at most N events (default {symbolic.MAX_STEPS})")
     parser.add_argument("--show-invariant", action="store_true",
                         help="z3: print the invariant each proof rests on, in the spec's names")
-    parser.add_argument("--property", action="append", choices=[p.value for p in ir.Property],
-                        metavar="P", help="check only this property (repeatable): "
-                                          + ", ".join(p.value for p in ir.Property))
+    parser.add_argument("--property", action="append", type=property_name, metavar="P",
+                        help="check only this property (repeatable): fresh, no_lost, no_stale, no_clobber, "
+                             "no_overflow, no_underflow; for another register no_lost[CR2], no_corrupt[CR2], ...; "
+                             "shadow[STORAGE]")
     add_report_arguments(parser, picture=True)
     parser.add_argument("--max-states", type=positive, default=DEFAULT_MAX_STATES, metavar="N",
                         help=f"stop with UNKNOWN after N states (default {DEFAULT_MAX_STATES:,})")
@@ -58,12 +59,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args, terminal: Terminal) -> Outcome:
     check_paths(args)
     strategies, unloaded = load_each(args.files, args, terminal)  # a bad spec is reported, the others checked
-    properties = tuple(ir.Property(p) for p in args.property) if args.property else None
     limits = Limits(max_states=args.max_states, timeout=args.timeout)
     shown = "text" if shows_text(args) else args.format
     engines = _engines(args)
     results, reported, disagree = [], [], False
     for path, strategy in strategies:
+        properties = asked_of(strategy, args.property, path)
         pair = []
         for engine in engines:
             pair.append(_check_one(path, strategy, properties, limits, shown, terminal, timings(args), engine, args))

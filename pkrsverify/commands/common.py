@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
-from ..front.diagnostics import Code, InputError
+from ..front import ir
+from ..front.diagnostics import Code, Diagnostic, InputError, did_you_mean
 from ..front.loader import load_strategy, with_bounds
 from ..result import Unloaded
 
@@ -46,6 +47,34 @@ def seconds(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError("expected a positive number of seconds")
     return value
+
+
+def property_name(text: str) -> ir.Property:
+    """`--property no_lost`, `--property 'no_corrupt[CR2]'`: whether the spec has it is `asked_of`'s."""
+    try:
+        return ir.Property(text)
+    except ValueError:
+        names = [p.value for p in ir.DEFAULTS] + ["no_corrupt", "shadow[STORAGE]", "no_lost[REGISTER]"]
+        hint = did_you_mean(text, names)
+        raise argparse.ArgumentTypeError(f"no property named {text!r}" + (f" ({hint})" if hint else "")
+                                         + "; properties: " + ", ".join(names)) from None
+
+
+def asked_of(strategy: ir.Strategy, asked: tuple[ir.Property, ...] | None, path: str) -> tuple[ir.Property, ...] | None:
+    """The `--property` list for one spec; E120 for a property of a register (or shadow) it is not about."""
+    if not asked:
+        return None
+    registers = {r.name for r in strategy.registers}
+    shadows = {s.name for s in strategy.storages if s.shadows is not None}
+    foreign = [p for p in asked if (p.register is not None and p.register not in registers)
+               or (p.storage is not None and p.storage not in shadows)]
+    if foreign:
+        known = [p.value for p in ir.applicable_properties(strategy.model, strategy.registers, strategy.storages)]
+        raise InputError([Diagnostic(Code.BAD_OPTION, f"--property {foreign[0].value}: {path} is not about "
+                                     f"{foreign[0].register or foreign[0].storage}", None,
+                                     help=did_you_mean(foreign[0].value, known),
+                                     notes=("its properties: " + ", ".join(known),))])
+    return tuple(asked)
 
 
 UNBOUNDED = "unbounded"

@@ -15,7 +15,7 @@ from ..export import ExportError, promela
 from ..export.spin import commands
 from ..outcome import Outcome
 from . import COMMANDS
-from .common import Terminal, add_bound_arguments, load_all
+from .common import Terminal, add_bound_arguments, asked_of, load_all, property_name
 
 HELP = COMMANDS["export"]
 
@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                          help="a Promela model: one d_step per event, one assertion per property")
     parser.add_argument("file", metavar="FILE", help="strategy spec")
     add_bound_arguments(parser)
-    parser.add_argument("--property", action="append", choices=[p.value for p in ir.Property], metavar="P",
+    parser.add_argument("--property", action="append", type=property_name, metavar="P",
                         help="assert only this property (repeatable; default: the spec's properties)")
     parser.add_argument("-o", "--output", metavar="OUT",
                         help="write the model to OUT (default: standard output)")
@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args, terminal: Terminal) -> Outcome:
     [(path, strategy)] = load_all([args.file], args)
-    properties = tuple(ir.Property(p) for p in args.property) if args.property else None
+    properties = asked_of(strategy, args.property, path)
     try:
         text = promela(strategy, properties=properties, source=path)
     except ExportError as error:

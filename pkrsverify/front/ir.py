@@ -43,15 +43,8 @@ class PropertyKind(Enum):
         return self not in (PropertyKind.NO_OVERFLOW, PropertyKind.NO_UNDERFLOW)
 
 
-class _Catalogue(type):
-    """Iterating `Property` itself gives the properties of a spec about PKRS alone (DEFAULTS)."""
-
-    def __iter__(cls):
-        return iter(DEFAULTS)
-
-
 @dataclass(frozen=True, slots=True)
-class Property(metaclass=_Catalogue):
+class Property:
     """One property a spec can ask for: a kind, judged for one register (or one shadow storage).
 
     Its name is how specs and reports write it: the bare kind for PKRS (`no_lost`), the register

@@ -26,9 +26,16 @@ from .text import Fitted, violation
 from .common import unloaded_lines
 from .plain import WIDTH, unbroken, wrap
 
-LEGEND = ("ok: holds, every reachable state explored; FAIL n: violated, the shortest counterexample "
-          "has n events; ok<=n: no violation within n events (a search limit was hit: not a proof); "
-          "-: not checked. Columns: " + ", ".join(p.value for p in ir.Property) + ".")
+def columns(results: list[CheckResult]) -> tuple[ir.Property, ...]:
+    """A column per property any of the designs was checked for, in their order (PKRS's six when none)."""
+    out = {p.property: True for r in results for p in r.properties}
+    return tuple(out) or ir.DEFAULTS
+
+
+def legend(results: list[CheckResult]) -> str:
+    return ("ok: holds, every reachable state explored; FAIL n: violated, the shortest counterexample "
+            "has n events; ok<=n: no violation within n events (a search limit was hit: not a proof); "
+            "-: not checked. Columns: " + ", ".join(p.value for p in columns(results)) + ".")
 REVIEW_LEGEND = ("Bytes as the thread counts them (32-bit values, a 32-bit stack index). MSR accesses per "
                  "event as reads r and writes w, a range where a write is under `if PKRS != X`; "
                  "`switch` is one task's switch_out plus the next one's switch_in.")
@@ -63,12 +70,16 @@ def review_cells(figures: ReviewFigures) -> list[Cell]:
             Cell("yes" if figures.findable else "no", "green" if figures.findable else "")]
 
 
-VERDICT_HEAD = ["design", *(p.short for p in ir.Property)]
+def verdict_head(results: list[CheckResult]) -> list[str]:
+    return ["design", *(p.short for p in columns(results))]
+
+
 REVIEW_HEAD = ["design", "B/task", "B/cpu", "B/frame", "entry", "exit", "switch", "pt_regs", "found"]
 
 
 def rows(results: list[CheckResult]) -> tuple[list[list[Cell]], list[list[Cell]]]:
-    verdicts = [[Cell(r.strategy, "bold"), *(verdict_cell(r, p) for p in ir.Property)] for r in results]
+    shown = columns(results)
+    verdicts = [[Cell(r.strategy, "bold"), *(verdict_cell(r, p) for p in shown)] for r in results]
     reviews = [[Cell(r.strategy, "bold"), *review_cells(r.review)] for r in results if r.review is not None]
     return verdicts, reviews
 
@@ -168,8 +179,9 @@ def render_plain_comparison(results: list[CheckResult], *, all_traces: bool = Fa
     per design."""
     verdicts, reviews = rows(results)
     lines = ["Verdicts", ""]
-    lines += _plain_table(VERDICT_HEAD, verdicts, set(), width) or _plain_paragraphs(VERDICT_HEAD, verdicts, width)
-    lines += ["", *wrap(LEGEND, "", "", width)]
+    head = verdict_head(results)
+    lines += _plain_table(head, verdicts, set(), width) or _plain_paragraphs(head, verdicts, width)
+    lines += ["", *wrap(legend(results), "", "", width)]
     for line in bounds_line(results):
         lines += wrap(line, width=width)
     if reviews:
@@ -207,14 +219,14 @@ def render_rich_comparison(results: list[CheckResult], *, all_traces: bool = Fal
     """The tables in colour where they fit, else the plain comparison (never a truncated design name)."""
     verdicts, reviews = rows(results)
     widest = _rich_table("Review figures", REVIEW_HEAD, reviews, {1, 2, 3}) if reviews else \
-        _rich_table("Verdicts", VERDICT_HEAD, verdicts, set())
+        _rich_table("Verdicts", verdict_head(results), verdicts, set())
     return Fitted(_rich_comparison(results, all_traces),
                   lambda width: render_plain_comparison(results, all_traces=all_traces, width=width), widest)
 
 
 def _rich_comparison(results: list[CheckResult], all_traces: bool) -> Group:
     verdicts, reviews = rows(results)
-    parts = [_rich_table("Verdicts", VERDICT_HEAD, verdicts, set()), Text(LEGEND, style="dim")]
+    parts = [_rich_table("Verdicts", verdict_head(results), verdicts, set()), Text(legend(results), style="dim")]
     parts += [Text(line, style="dim") for line in bounds_line(results)]
     if reviews:
         parts += [Text(""), _rich_table("Review figures", REVIEW_HEAD, reviews, {1, 2, 3}),
@@ -241,12 +253,12 @@ def _rich_table(title: str, head: list[str], body: list[list[Cell]], right: set[
 # ---- markdown -------------------------------------------------------------------------------
 
 def render_markdown_comparison(results: list[CheckResult], *, all_traces: bool = False, unloaded=()) -> str:
-    head = ["design", *(p.value for p in ir.Property), "bytes/task", "bytes/CPU", "bytes/frame", "MSR on entry",
+    head = ["design", *(p.value for p in columns(results)), "bytes/task", "bytes/CPU", "bytes/frame", "MSR on entry",
             "MSR on exit", "MSR on switch", "pt_regs layout", "found from pt_regs"]
     lines = ["## Designs compared", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for result in results:
         cells = [f"`{result.strategy}`"]
-        for prop in ir.Property:
+        for prop in columns(results):
             cell = verdict_cell(result, prop).text
             cells.append(f"**{cell}**" if cell.startswith("FAIL") else cell)
         if result.review is not None:
@@ -254,7 +266,7 @@ def render_markdown_comparison(results: list[CheckResult], *, all_traces: bool =
         else:
             cells += [""] * 8
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", LEGEND, "", REVIEW_LEGEND, ""]
+    lines += ["", legend(results), "", REVIEW_LEGEND, ""]
     lines += [f"- {b}" for b in bounds_line(results)]
     lines += [f"- {markdown.cell(n)}" for n in notes(results)]
     lines += ["", f"**{FOUND}**", ""] + [f"- {markdown.cell(n)}" for n in found_notes(results)]

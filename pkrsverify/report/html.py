@@ -54,12 +54,13 @@ def render_html_comparison(results: list[CheckResult], *, all_traces: bool = Fal
     rows = []
     for r, (result, row) in enumerate(zip(results, verdicts)):
         cells = [f"<strong>{escape(row[0].text)}</strong>"]
-        for prop, cell in zip(ir.Property, row[1:]):
+        for prop, cell in zip(comparison.columns(results), row[1:]):
             found = result.result_for(prop)
             html = traces.link(r, found, cell.text) if found is not None else escape(cell.text)
             cells.append((html, "fail" if cell.text.startswith("FAIL") else "ok" if cell.text == "ok" else ""))
         rows.append(cells)
-    body += [table(comparison.VERDICT_HEAD, rows, "verdicts"), f'<p class="legend">{escape(comparison.LEGEND)}</p>']
+    body += [table(comparison.verdict_head(results), rows, "verdicts"),
+             f'<p class="legend">{escape(comparison.legend(results))}</p>']
     body += [f'<p class="note">{escape(line)}</p>' for line in comparison.bounds_line(results)]
     if reviews:
         body += ["<h2>Review figures</h2>",

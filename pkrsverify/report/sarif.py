@@ -22,7 +22,6 @@ from ..result import CheckResult, PropertyResult, SourceRef, Trace, Unloaded, Ve
 from .common import coverage_warnings
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-RULES = tuple(ir.Property)
 COVERAGE_RULE = "coverage"
 ROOT = "%SRCROOT%"  # the base id GitHub code scanning resolves to the repository's root
 
@@ -75,7 +74,8 @@ def render_sarif(results: list[CheckResult], *, timings: bool = True, unloaded=(
     out += diagnostic_results(unloaded, artifacts)
     checked = [{"spec": r.spec, "strategy": r.strategy, "bounds": r.bounds.describe(), "stop": r.stop.name.lower(),
                 "verdicts": {p.property.value: p.verdict.value for p in r.properties}} for r in results]
-    rules = [_rule(p) for p in RULES] + [_coverage_rule()] + diagnostic_rules(unloaded)
+    checked_properties = {p.property: True for r in results for p in r.properties} or dict.fromkeys(ir.DEFAULTS)
+    rules = [_rule(p) for p in checked_properties] + [_coverage_rule()] + diagnostic_rules(unloaded)
     return sarif_log(rules, out, artifacts, {"checked": checked})
 
 
