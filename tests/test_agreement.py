@@ -91,13 +91,13 @@ def test_z3_proofs_and_violations_agree_with_the_explicit_engine(case):
     _engines_agree(case, symbolic.Limits(timeout=30, max_steps=12, spacer=False, explain=False))
 
 
-@settings(max_examples=150, **SETTINGS)
+@settings(max_examples=80, **SETTINGS)
 @given(cases(**TINY, registers=True))
 def test_bmc_agrees_with_registers_windows_and_reads(case):
     _bmc_agrees(case, shallow=6)
 
 
-@settings(max_examples=25, **SETTINGS)
+@settings(max_examples=15, **SETTINGS)
 @given(cases(**TINY, registers=True))
 def test_z3_agrees_with_registers_windows_and_reads(case):
     _engines_agree(case, symbolic.Limits(timeout=30, max_steps=12, spacer=False, explain=False))
