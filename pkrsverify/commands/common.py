@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.console import Console
 
@@ -130,11 +130,15 @@ def load_each(paths, args, terminal: Terminal | None = None) -> tuple[list, list
 
 
 def _load_each(paths, args):
+    models = getattr(args, "model", None) or [None]  # compare --model: each spec under each model
     for path in paths:
-        try:
-            strategy = load_strategy(path)
-            depth = None if args.depth == UNBOUNDED else args.depth  # the caller drops the depth bound
-            yield path, with_bounds(strategy, tasks=args.tasks, kthreads=args.kthreads, cpus=args.cpus,
-                                    depth=depth)
-        except InputError as error:
-            yield path, error.diagnostics
+        for model in models:
+            try:
+                strategy = load_strategy(path, model)
+                if model is not None:  # the design's name says which model it ran under
+                    strategy = replace(strategy, name=f"{strategy.name}@{strategy.model.name}")
+                depth = None if args.depth == UNBOUNDED else args.depth  # the caller drops the depth bound
+                yield path, with_bounds(strategy, tasks=args.tasks, kthreads=args.kthreads, cpus=args.cpus,
+                                        depth=depth)
+            except InputError as error:
+                yield path, error.diagnostics

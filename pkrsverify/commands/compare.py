@@ -30,6 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-states", type=positive, default=DEFAULT_MAX_STATES, metavar="N",
                         help=f"stop a spec's search after N states (default {DEFAULT_MAX_STATES:,})")
     parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help="stop a spec's search after this long")
+    parser.add_argument("--model", action="append", metavar="MODEL",
+                        help="check every spec under this model instead of its own (a name such as x86_64_fred, or a "
+                             ".model file); repeat it to put one design side by side under several models")
     parser.add_argument("--all-traces", action="store_true",
                         help="every counterexample of every design, not only each one's shortest")
     add_report_arguments(parser, graph=False, picture=True)

@@ -37,7 +37,9 @@ def read_source(path: str | Path) -> SourceFile:
                                      help="save the file as UTF-8 (specs and models are UTF-8 text)")]) from None
 
 
-def load_strategy(path: str | Path) -> ir.Strategy:
+def load_strategy(path: str | Path, model: str | None = None) -> ir.Strategy:
+    """A checked spec; `model` (a model's name, or a path to a .model file) replaces the model it names, so
+    that one design can be checked under several (`compare --model x86_64 --model x86_64_fred`)."""
     source = read_source(path)
     tree = parse(source)
     if isinstance(tree, ast.ModelFile):
@@ -46,8 +48,11 @@ def load_strategy(path: str | Path) -> ir.Strategy:
     if not tree.models:
         raise InputError([Diagnostic(Code.MISSING_MODEL, f"strategy `{tree.name.text}` names no model", tree.name.span,
                                      help="add a line `model x86_64` (or a quoted path to a .model file)")])
-    model = load_model(tree.models[0], source)
-    return analyze_strategy(tree, model)
+    ref = tree.models[0]
+    if model is not None:
+        as_path = model.endswith(".model") or "/" in model
+        ref = ast.ModelRef(str(Path(model).resolve()) if as_path else model, as_path, ref.span)
+    return analyze_strategy(tree, load_model(ref, source))
 
 
 def load_model(ref: ast.ModelRef, spec: SourceFile) -> ir.Model:
