@@ -238,3 +238,54 @@ def test_random_specs_with_registers_windows_and_reads(case):
 @pytest.mark.parametrize("tasks,cpus,depth", [(2, 1, 8), (2, 2, 3), (3, 1, 4)])
 def test_specs_at_larger_bounds(spec, tasks, cpus, depth):
     _agree_where_decided(_system(spec, tasks=tasks, cpus=cpus, depth=depth), max_states=2_000_000)
+
+
+# ---- slices: registers whose values never meet --------------------------------------------------
+
+def _spec(tmp_path, name: str, text: str) -> System:
+    path = tmp_path / f"{name}.spec"
+    path.write_text(text)
+    return System(with_bounds(load_strategy(path), tasks=1, depth=3))
+
+
+INDEPENDENT = """strategy independent {
+    model x86_64
+    register PKRS
+    register DR7 { supervisor; fresh in any }
+    storage regs.pkrs : frame in pt_regs
+    storage thread.dr7 : task
+    on entry { regs.pkrs = PKRS; PKRS = INIT; DR7 = INIT }
+    on exit  { PKRS = regs.pkrs }
+    on write(DR7) { thread.dr7 = DR7 }
+    on switch_in { DR7 = thread.dr7 }
+}
+"""
+
+
+def test_independent_registers_are_sliced_and_judged_as_the_whole(tmp_path):
+    """PKRS is saved in pt_regs; DR7 is reset on entry and never restored (lost, 4 events) and kept per
+    task: two slices, each verdict and length as the literal search of the whole system finds them."""
+    from pkrsverify.explicit.reduce.slices import slices
+    system = _spec(tmp_path, "independent", INDEPENDENT)
+    parts = slices(system.strategy, system.strategy.properties)
+    assert [[r.name for r in p.strategy.registers] for p in parts] == [["PKRS"], ["DR7"]]
+    assert [s.name for s in parts[1].strategy.storages] == ["thread.dr7"]
+    expected = _agree(system, CONFIGS)
+    assert expected[ir.Property("no_lost[DR7]")][0] is Verdict.VIOLATED
+    assert expected[ir.Property("no_lost")][0] is Verdict.HOLDS
+
+
+@pytest.mark.parametrize("old,new", [
+    # a value of PKRS's slice reaches DR7
+    ("    on exit  { PKRS = regs.pkrs }", "    on exit  { PKRS = regs.pkrs; DR7 = regs.pkrs }"),
+    # a write of PKRS runs the general `on write`, which touches DR7's slice
+    ("    on write(DR7) { thread.dr7 = DR7 }", "    on write { thread.dr7 = DR7 }"),
+    # what DR7's slice does depends on a condition about PKRS
+    ("    on switch_in { DR7 = thread.dr7 }", "    on switch_in { if PKRS == INIT { DR7 = thread.dr7 } }"),
+])
+def test_registers_whose_values_meet_are_searched_whole(tmp_path, old, new):
+    from pkrsverify.explicit.reduce.slices import slices
+    assert old in INDEPENDENT
+    system = _spec(tmp_path, "coupled", INDEPENDENT.replace(old, new))
+    assert slices(system.strategy, system.strategy.properties) is None
+    _agree(system, CONFIGS)

@@ -48,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stop with UNKNOWN after this long (z3: default "
                              f"{symbolic.DEFAULT_TIMEOUT:.0f} s; explicit: none, --max-states bounds it)")
     parser.add_argument("--no-reduce", type=_no_reduce, metavar="LIST",
-                        help="explicit: switch off exact reductions, a comma list of summaries, symmetry, dead "
+                        help="explicit: switch off exact reductions, a comma list of summaries, symmetry, dead, slices "
                              "(or all); verdicts and shortest lengths are the same either way")
     parser.add_argument("--strict", action="store_true",
                         help="a verdict that holds only vacuously (an entry kind never entered, a handler never "

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import operator
 import time
+from dataclasses import replace
 from typing import Callable
 
 from ..front import ir
@@ -24,9 +25,10 @@ from ..semantics import events as ev
 from .reduce import Reductions
 from .reduce.canonical import Canonical
 from .reduce.liveness import Liveness
+from .reduce.slices import Slice, slices
 from .reduce.summaries import Summaries, sound
-from ..result import CheckResult, PropertyResult, Statistics, StopReason, Verdict
-from ..semantics.system import System
+from ..result import CheckResult, Counterexample, PropertyResult, Statistics, StopReason, Verdict
+from ..semantics.system import System, confirm
 from .compiled import Compiled
 from .search import Limits, Progress, Search
 
@@ -49,6 +51,9 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
     """
     started = time.perf_counter()
     wanted = tuple(properties or system.strategy.properties)
+    parts = slices(system.strategy, wanted) if reductions.slices else None
+    if parts:
+        return _sliced(system, parts, spec, wanted, limits, on_violation, on_progress, reductions, started)
     compiled = Compiled(system)
     remaining, searches = wanted, []
     kept: dict[bool, Summaries] = {}
@@ -72,6 +77,46 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
         if stop is not None:
             return _result(searches, spec, wanted, stop, started, reductions)
         remaining = tuple(search.wanted)
+
+
+def _sliced(system: System, parts: list[Slice], spec: str, wanted, limits: Limits, on_violation, on_progress,
+            reductions: Reductions, started: float) -> CheckResult:
+    """Each slice searched on its own (reduce/slices.py says why that is exact); the results as one, every
+    counterexample confirmed on the whole system."""
+    results, found, stop = [], {}, StopReason.COMPLETE
+    lifted = lambda part: (lambda e: e._replace(register=part.registers[e.register]) if e.register >= 0 else e)  # noqa: E731
+    for part in parts:
+        left = None if limits.timeout is None else max(limits.timeout - (time.perf_counter() - started), 1e-3)
+        alone = System(part.strategy, system.bounds)
+        result = check(alone, spec, part.properties, Limits(limits.max_states, left), None, on_progress,
+                       replace(reductions, slices=False))
+        lift = lifted(part)
+        for p in result.properties:
+            if p.counterexample is not None:
+                events = tuple(map(lift, p.counterexample.events))
+                confirm(system, events, p.property)  # a path of the whole system, or ReplayError: a bug
+                p = replace(p, counterexample=Counterexample(p.property, events))
+                if on_violation is not None:
+                    on_violation(p)
+            found[p.property] = p
+        results.append((result, lift))
+        if result.stop not in (StopReason.COMPLETE, StopReason.ALL_VIOLATED):
+            stop = result.stop
+            break
+    if stop is StopReason.COMPLETE and all(found.get(p) is not None and found[p].counterexample for p in wanted):
+        stop = StopReason.ALL_VIOLATED
+    properties = tuple(found.get(p) or PropertyResult(p, Verdict.UNKNOWN, note=f"{stop.value}: not searched")
+                       for p in wanted)
+    stats = [r.statistics for r, _ in results]
+    statistics = Statistics(sum(s.states for s in stats), sum(s.transitions for s in stats),
+                            min(s.levels for s in stats), max(s.max_nesting for s in stats),
+                            time.perf_counter() - started, reductions.describe(),
+                            sum(s.summaries for s in stats), sum(s.summary_states for s in stats))
+    taken = frozenset(lift(e) for r, lift in results for e in (r.taken or ()))
+    checked = frozenset(p for r, _ in results for p in (r.checked or ()))
+    strategy = system.strategy
+    return CheckResult(spec, strategy.name, strategy.model.name, system.bounds, "explicit", properties, statistics,
+                       stop, taken=taken, checked=checked, nests_deeper=any(r.nests_deeper for r, _ in results))
 
 
 def _result(searches: list[Search], spec: str, wanted, stop: StopReason, started: float,

@@ -8,13 +8,15 @@ verdicts and shortest counterexample lengths do not change:
 - `symmetry` (canonical.py): tasks of one base kind are interchangeable, and
   so are CPUs; one representative per orbit is stored;
 - `summaries` (summaries.py): an atomic excursion (an IRQ, NMI or #MC and
-  whatever nests on it) is explored once per distinct input and reused.
+  whatever nests on it) is explored once per distinct input and reused;
+- `slices` (slices.py): registers whose values never meet are checked one
+  slice at a time, each with the storage its values flow through.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-NAMES = ("summaries", "symmetry", "dead")
+NAMES = ("summaries", "symmetry", "dead", "slices")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,10 +24,11 @@ class Reductions:
     summaries: bool = True
     symmetry: bool = True
     dead: bool = True
+    slices: bool = True
 
     @classmethod
     def none(cls) -> "Reductions":
-        return cls(False, False, False)
+        return cls(False, False, False, False)
 
     @classmethod
     def without(cls, names) -> "Reductions":
