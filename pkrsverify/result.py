@@ -293,3 +293,18 @@ class ReviewFigures:
     pt_regs_layout_changes: bool
     findable: bool                     # by the unwinder and the #PF handler, from pt_regs
     findable_why: str
+    per_register: tuple["RegisterCost", ...] = ()  # a spec about several registers: the MSR figures of each
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterCost:
+    """One register's share of the MSR figures (entry and exit per kind, and a context switch)."""
+
+    register: str
+    entry: HookCost
+    exit: HookCost
+    switch: HookCost
+
+    def describe(self) -> str:
+        return f"{self.register}: entry {self.entry.worst.describe()}, exit {self.exit.worst.describe()}, " \
+               f"switch {self.switch.worst.describe()}"

@@ -19,7 +19,7 @@ The default run keeps the cases tiny so that at least 200 of them fit; the
 """
 from __future__ import annotations
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 
 import pytest
 
@@ -32,7 +32,7 @@ from pkrsverify.symbolic.bmc import bmc
 from pkrsverify.symbolic.encoding import Encoding
 from pkrsverify.result import StopReason, Verdict
 from pkrsverify.semantics.system import System
-from strategies import cases, load
+from strategies import Case, cases, load
 
 SETTINGS = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 TINY = dict(max_depth=2, max_kinds=2, max_storages=2)
@@ -91,8 +91,21 @@ def test_z3_proofs_and_violations_agree_with_the_explicit_engine(case):
     _engines_agree(case, symbolic.Limits(timeout=30, max_steps=12, spacer=False, explain=False))
 
 
+# A read early in a handler, then a fatal pop in the same step: the step reports the underflow alone
+# (BMC once reported the corrupt read too; found by CI's hypothesis run).
+FATAL_AFTER_READ = Case(
+    model='model random {\n    tasks 1\n    kthreads 1\n    cpus 2\n    depth 2\n    base user\n'
+          '    base kthread { sleeps }\n    entry syscall { from any; delivers R2; reads R2 }\n'
+          '    register R1\n    register R2\n}\n',
+    spec='strategy random {\n    model "random.model"\n    register PKRS\n    register R3 {  }\n'
+         '    register R2\n    storage s0.stack : task stack 2\n'
+         '    on entry(syscall) { window(syscall); window; read R2; PKRS = pop s0.stack }\n'
+         '    on switch_in { push s0.stack, PKRS }\n}\n')
+
+
 @settings(max_examples=80, **SETTINGS)
 @given(cases(**TINY, registers=True))
+@example(FATAL_AFTER_READ)
 def test_bmc_agrees_with_registers_windows_and_reads(case):
     _bmc_agrees(case, shallow=6)
 

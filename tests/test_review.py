@@ -128,3 +128,19 @@ def test_a_pt_regs_slot_on_some_entries_only_is_not_findable(tmp_path):
     f = review(load_strategy(path))
     assert not f.findable and "syscall saves nothing" in f.findable_why
     assert f.pt_regs_layout_changes
+
+
+def test_a_spec_about_several_registers_gets_the_msr_figures_of_each(tmp_path):
+    """Each register's share: PKRS saved in pt_regs and reset (1r 1w on entry), DR7 reset only (0r 1w),
+    and the totals their sum; a spec about one register has no breakdown."""
+    from pkrsverify.analyses.review import review
+    from pkrsverify.front.loader import load_strategy
+    spec = tmp_path / "two.spec"
+    spec.write_text("strategy two {\n    model x86_64\n    register PKRS\n    register DR7 { supervisor }\n"
+                    "    storage regs.pkrs : frame in pt_regs\n"
+                    "    on entry { regs.pkrs = PKRS; PKRS = INIT; DR7 = INIT }\n    on exit { PKRS = regs.pkrs }\n}\n")
+    figures = review(load_strategy(spec))
+    assert [c.describe() for c in figures.per_register] == [
+        "PKRS: entry 1r 1w, exit 0r 1w, switch 0r 0w", "DR7: entry 0r 1w, exit 0r 0w, switch 0r 0w"]
+    assert figures.entry.worst.describe() == "1r 2w"
+    assert review(load_strategy(SPECS / "pt_regs_switch.spec")).per_register == ()

@@ -17,9 +17,10 @@ is the same.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 
 import strategies
+from test_agreement import FATAL_AFTER_READ
 
 from conftest import CASES, SPECS, UNMASKED_MODEL, on_model, run_cli
 from pkrsverify.front import ir
@@ -132,6 +133,7 @@ def _random_agrees_with_spin(case, directory) -> None:
 @needs_spin
 @settings(max_examples=3, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(case=strategies.cases(max_tasks=1, max_cpus=1, max_depth=2, max_kinds=2, max_storages=2, registers=True))
+@example(case=FATAL_AFTER_READ)
 def test_random_specs_with_registers_windows_and_reads_agree_with_spin(case, tmp_path_factory):
     _random_agrees_with_spin(case, tmp_path_factory.mktemp("spin"))
 

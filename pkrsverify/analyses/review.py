@@ -11,7 +11,7 @@ unwinder and by the #PF handler. These figures need no state space, so
 from __future__ import annotations
 
 from ..front import ir
-from ..result import HookCost, MsrCount, ReviewFigures, StorageFigure
+from ..result import HookCost, MsrCount, RegisterCost, ReviewFigures, StorageFigure
 
 # Sizes as the 2020 thread counts them: "A stack of 7 entries and an index
 # needs 32bytes" (tglx): 32-bit saved values and a 32-bit stack index. (A
@@ -44,7 +44,20 @@ def review(strategy: ir.Strategy) -> ReviewFigures:
         pt_regs_layout_changes=any(s.place is P.PT_REGS for s in strategy.storages),
         findable=findable,
         findable_why=why,
+        per_register=_per_register(strategy) if len(strategy.registers) > 1 else (),
     )
+
+
+def _per_register(strategy: ir.Strategy) -> tuple[RegisterCost, ...]:
+    """The same MSR figures for each register alone (a spec about several)."""
+    out = []
+    for r in strategy.registers:
+        switch = _cost(strategy.handler_for(ir.Hook.SWITCH_OUT), r.index) + \
+            _cost(strategy.handler_for(ir.Hook.SWITCH_IN), r.index)
+        out.append(RegisterCost(r.name, _per_kind(strategy, ir.Hook.ENTRY, "entry", r.index),
+                                _per_kind(strategy, ir.Hook.EXIT, "exit", r.index),
+                                HookCost("context switch", (((), switch),))))
+    return tuple(out)
 
 
 # ---- bytes ------------------------------------------------------------------
@@ -70,55 +83,57 @@ def _on_kind(storage: ir.Storage, kind: ir.FrameKind) -> bool:
 
 # ---- MSR accesses -------------------------------------------------------------
 
-def _per_kind(strategy: ir.Strategy, hook: ir.Hook, event: str) -> HookCost:
+def _per_kind(strategy: ir.Strategy, hook: ir.Hook, event: str, register: int | None = None) -> HookCost:
     groups: dict[MsrCount, list[str]] = {}
     for kind in strategy.model.entries:
-        groups.setdefault(_cost(strategy.handler_for(hook, kind.index)), []).append(kind.name)
+        groups.setdefault(_cost(strategy.handler_for(hook, kind.index), register), []).append(kind.name)
     dearest_first = sorted(groups.items(), key=lambda group: (-group[0].writes_max, -group[0].reads_max))
     return HookCost(event, tuple((tuple(kinds), cost) for cost, kinds in dearest_first))
 
 
-def _cost(handler: ir.Handler | None) -> MsrCount:
-    return _body_cost(handler.body) if handler else MsrCount()
+def _cost(handler: ir.Handler | None, register: int | None = None) -> MsrCount:
+    """A handler's accesses to its registers (`register`: to that one alone)."""
+    return _body_cost(handler.body, register) if handler else MsrCount()
 
 
-def _body_cost(body) -> MsrCount:
+def _body_cost(body, register: int | None = None) -> MsrCount:
     total = MsrCount()
     for statement in body:
-        total = total + _statement_cost(statement)
+        total = total + _statement_cost(statement, register)
     return total
 
 
-def _reads(value) -> int:
-    return 1 if isinstance(value, ir.Reg) else 0
-
-
-def _statement_cost(statement) -> MsrCount:
+def _statement_cost(statement, register: int | None = None) -> MsrCount:
     # Every mention of PKRS on the right is a read (RDMSR, or the per-CPU
     # shadow where the kernel keeps one: the language does not tell them
     # apart, so the figure is an upper bound on real RDMSRs); PKRS on the
     # left is a WRMSR.
     if isinstance(statement, ir.Assign):
-        reads, writes = _reads(statement.value), _reads(statement.target)
+        reads, writes = _reads(statement.value, register), _reads(statement.target, register)
         return MsrCount(reads, reads, writes, writes)
     if isinstance(statement, ir.Push):
-        reads = _reads(statement.value)
+        reads = _reads(statement.value, register)
         return MsrCount(reads, reads)
     if isinstance(statement, ir.Pop):
-        writes = _reads(statement.target)
+        writes = _reads(statement.target, register)
         return MsrCount(0, 0, writes, writes)
     if isinstance(statement, ir.Read):  # the handler's own use of the register: a read
-        return MsrCount(1, 1)
+        return MsrCount(1, 1) if register in (None, statement.register) else MsrCount()
     if isinstance(statement, ir.Window):
         return MsrCount()
     # `if PKRS != X { PKRS = X }`: the comparison reads once; what the
     # branches do happens on some runs only, so it counts from the cheaper
     # branch's minimum to the dearer one's maximum.
-    compare = _reads(statement.left) + _reads(statement.right)
-    then, otherwise = _body_cost(statement.then), _body_cost(statement.otherwise)
+    compare = _reads(statement.left, register) + _reads(statement.right, register)
+    then, otherwise = _body_cost(statement.then, register), _body_cost(statement.otherwise, register)
     return MsrCount(compare, compare) + MsrCount(
         min(then.reads_min, otherwise.reads_min), max(then.reads_max, otherwise.reads_max),
         min(then.writes_min, otherwise.writes_min), max(then.writes_max, otherwise.writes_max))
+
+
+def _reads(value, register: int | None = None) -> int:
+    """1 for a register (the one asked about, or any), 0 for INIT and storage."""
+    return 1 if isinstance(value, ir.Reg) and register in (None, value.register) else 0
 
 
 # ---- where the saved value can be found ---------------------------------------------

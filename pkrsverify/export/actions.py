@@ -78,8 +78,9 @@ class Actions:
     def statements(self, ops, indent: str) -> list[str]:
         out = []
         for op in ops:
-            if isinstance(op, ev.Check):  # a `read`: its check (then its ghost is cleared, by a Copy)
-                out += self.check(op.property, f"fatal || {self.condition(op)}", indent)
+            if isinstance(op, ev.Check):  # a `read`: its check (then its ghost is cleared, by a Copy), asserted
+                if op.property in self.asserted:  # at the end of the step: a later fatal push or pop voids it
+                    out.append(f"{indent}{flag(op.property)} = {flag(op.property)} && ({self.condition(op)});")
                 continue
             out.append(f"{indent}/* {comment(op.statement.span.text.splitlines()[0])} */")
             if isinstance(op, ev.Copy):
@@ -141,6 +142,17 @@ class Actions:
 
     def event(self, template: ev.Template, kind_constant: str | None) -> list[str]:
         """The body of one template's inline (t: the acting task, c: its CPU, u: the incoming task)."""
+        out = self._event(template, kind_constant)
+        # a `read` inside a handler set its flag; the step's verdict on it stands only if the step was not fatal
+        read = {c.property for op in template.ops if isinstance(op, ev.Handler) for c in ev.walk(op.body)
+                if isinstance(c, ev.Check) and c.property in self.asserted}
+        verdicts = [line for prop in sorted(read, key=lambda p: p.value)
+                    for line in (f"    {flag(prop)} = fatal || {flag(prop)};", f"    assert({flag(prop)});",
+                                 f"    {flag(prop)} = 1;")]
+        end = next((i for i, line in enumerate(out) if line.strip().startswith("finish(")), len(out))
+        return out[:end] + verdicts + out[end:]  # before finish(), which halts a fatal step
+
+    def _event(self, template: ev.Template, kind_constant: str | None) -> list[str]:
         out = []
         for op in template.ops:
             if isinstance(op, ev.Copy):

@@ -36,6 +36,7 @@ def legend(results: list[CheckResult]) -> str:
     return ("ok: holds, every reachable state explored; FAIL n: violated, the shortest counterexample "
             "has n events; ok<=n: no violation within n events (a search limit was hit: not a proof); "
             "-: not checked. Columns: " + ", ".join(p.value for p in columns(results)) + ".")
+PER_REGISTER = "MSR accesses per register (worst kind):"
 REVIEW_LEGEND = ("Bytes as the thread counts them (32-bit values, a 32-bit stack index). MSR accesses per "
                  "event as reads r and writes w, a range where a write is under `if PKRS != X`; "
                  "`switch` is one task's switch_out plus the next one's switch_in.")
@@ -102,6 +103,12 @@ def notes(results: list[CheckResult]) -> list[str]:
 
 TRACES_TITLE = "The shortest counterexample of each violated design"
 FOUND = "found: can the unwinder and the #PF handler find the saved value from pt_regs?"
+
+
+def register_notes(results: list[CheckResult]) -> list[str]:
+    """For a design about several registers, each one's MSR figures: `dr7_spec: PKRS: entry 1r 1w, ...`."""
+    return [f"{r.strategy}: " + "; ".join(c.describe() for c in r.review.per_register)
+            for r in results if r.review is not None and r.review.per_register]
 
 
 def found_notes(results: list[CheckResult]) -> list[str]:
@@ -193,6 +200,10 @@ def render_plain_comparison(results: list[CheckResult], *, all_traces: bool = Fa
         lines += ["", *wrap(FOUND, "", "", width)]
         for note in found_notes(results):
             lines += wrap(note, "  ", "      ", width)
+        if register_notes(results):
+            lines += ["", PER_REGISTER]
+            for note in register_notes(results):
+                lines += wrap(note, "  ", "      ", width)
     lines.append("")
     if any(shown_traces(r, all_traces) for r in results):
         lines += [TRACES_TITLE if not all_traces else "Counterexamples", ""]
@@ -233,6 +244,8 @@ def _rich_comparison(results: list[CheckResult], all_traces: bool) -> Group:
                   Text(REVIEW_LEGEND, style="dim")]
         parts += [Text(note) for note in notes(results)]
         parts += [Text(FOUND, style="bold")] + [Text("  " + note) for note in found_notes(results)]
+        if register_notes(results):
+            parts += [Text(PER_REGISTER, style="bold")] + [Text("  " + note) for note in register_notes(results)]
     parts.append(Text(""))
     for result in results:
         for prop in shown_traces(result, all_traces):
@@ -270,6 +283,8 @@ def render_markdown_comparison(results: list[CheckResult], *, all_traces: bool =
     lines += [f"- {b}" for b in bounds_line(results)]
     lines += [f"- {markdown.cell(n)}" for n in notes(results)]
     lines += ["", f"**{FOUND}**", ""] + [f"- {markdown.cell(n)}" for n in found_notes(results)]
+    if register_notes(results):
+        lines += ["", f"**{PER_REGISTER}**", ""] + [f"- {markdown.cell(n)}" for n in register_notes(results)]
     lines.append("")
     for result in results:
         for prop in shown_traces(result, all_traces):

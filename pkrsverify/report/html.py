@@ -69,6 +69,9 @@ def render_html_comparison(results: list[CheckResult], *, all_traces: bool = Fal
         body += [f'<p class="note">{escape(note)}</p>' for note in comparison.notes(results)]
         body += [f"<p><strong>{escape(comparison.FOUND)}</strong></p><ul>"]
         body += [f"<li>{escape(note)}</li>" for note in comparison.found_notes(results)] + ["</ul>"]
+        if comparison.register_notes(results):
+            body += [f"<p><strong>{escape(comparison.PER_REGISTER)}</strong></p><ul>"]
+            body += [f"<li>{escape(note)}</li>" for note in comparison.register_notes(results)] + ["</ul>"]
     body += _counterexamples(results, traces, tuple(sources))
     body += unloaded_section(unloaded)
     return page(f"pkrsverify compare: {len(results)} designs", body, tuple(sources),

@@ -111,4 +111,5 @@ def _review(result: CheckResult) -> dict:
                 "write": cost(figures.write)},
         "pt_regs_layout_changes": figures.pt_regs_layout_changes,
         "findable": {"from_pt_regs": figures.findable, "why": figures.findable_why},
-    }}
+    } | ({"msr_per_register": {c.register: {"entry": cost(c.entry), "exit": cost(c.exit), "switch": cost(c.switch)}
+                                for c in figures.per_register}} if figures.per_register else {})}
