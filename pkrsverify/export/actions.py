@@ -126,17 +126,28 @@ class Actions:
         out = ["/* ---- the strategy's actions, one inline per handler of the spec ----",
                "   t: the task in scope, c: its CPU; frame storage belongs to the frame task[t].top. */"]
         for handler, name in zip(self.strategy.handlers, self.names.handler):
-            body = ev.statements(handler.body, Whose.TASK, self.strategy)
-            out += [f"/* {comment(handler.span.text.splitlines()[0])} */",
-                    f"inline {name}(t, c) {{",
-                    *(self.statements(body, "    ") or ["    skip"]),
-                    "}"]
+            pieces = ev.parts(handler.body)[0]
+            for i, piece in enumerate(pieces, 1):  # a handler split at windows: an inline per part
+                body = ev.statements(piece, Whose.TASK, self.strategy)
+                part = f", part {i} of {len(pieces)}" if len(pieces) > 1 else ""
+                out += [f"/* {comment(handler.span.text.splitlines()[0])}{part} */",
+                        f"inline {self.inline(name, i, len(pieces))}(t, c) {{",
+                        *(self.statements(body, "    ") or ["    skip"]),
+                        "}"]
         return out
 
+    @staticmethod
+    def inline(name: str, part: int, parts: int) -> str:
+        return name if parts == 1 else f"{name}_part{part}"
+
     def call(self, op: ev.Handler) -> str:
-        """The call of a handler's inline, in the scope of the task it runs for."""
+        """The call of a handler's inline (the part of it that this event runs), in the scope of the task it
+        runs for."""
         name = self.names.handler[self.strategy.handlers.index(op.handler)]
-        return f"{name}({self.task(op.whose)}, c)"
+        pieces = ev.parts(op.handler.body)[0]
+        part = next(i for i, piece in enumerate(pieces, 1)
+                    if ev.statements(piece, op.whose, self.strategy) == op.body)
+        return f"{self.inline(name, part, len(pieces))}({self.task(op.whose)}, c)"
 
     # ---- the events ----------------------------------------------------------------------------------
 
