@@ -84,13 +84,13 @@ def _sliced(system: System, parts: list[Slice], spec: str, wanted, limits: Limit
     """Each slice searched on its own (reduce/slices.py says why that is exact); the results as one, every
     counterexample confirmed on the whole system."""
     results, found, stop = [], {}, StopReason.COMPLETE
-    lifted = lambda part: (lambda e: e._replace(register=part.registers[e.register]) if e.register >= 0 else e)  # noqa: E731
     for part in parts:
         left = None if limits.timeout is None else max(limits.timeout - (time.perf_counter() - started), 1e-3)
         alone = System(part.strategy, system.bounds)
         result = check(alone, spec, part.properties, Limits(limits.max_states, left), None, on_progress,
                        replace(reductions, slices=False))
-        lift = lifted(part)
+        def lift(e, registers=part.registers):  # a slice's WRITE names its register by the slice's index
+            return e._replace(register=registers[e.register]) if e.register >= 0 else e
         for p in result.properties:
             if p.counterexample is not None:
                 events = tuple(map(lift, p.counterexample.events))

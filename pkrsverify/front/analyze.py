@@ -63,29 +63,29 @@ def analyze_model(model: ast.ModelFile) -> ir.Model:
     out.first_of_each([r.name for r in model.registers], "register")
     names = [k.name.text for k in model.kinds]
     defaults = _bounds(model.bounds, ir.Bounds(tasks=1, kthreads=0, cpus=1, depth=8), out)
-    registers = tuple(_register(decl, index, model.kinds, out) for index, decl in enumerate(model.registers))
+    entries = {k.name.text: i for i, k in enumerate(model.kinds) if not k.is_base}
+    registers = tuple(_register(decl, index, entries, out) for index, decl in enumerate(model.registers))
     declared = [r.name.text for r in model.registers]
     kinds = tuple(_kind(decl, index, names, declared, out) for index, decl in enumerate(model.kinds))
     out.raise_if_any()
     return ir.Model(model.name.text, model.description, kinds, defaults, model.span, registers)
 
 
-def _register(decl: ast.RegisterDecl, index: int, kinds, out: _Collector) -> ir.Register:
+def _register(decl: ast.RegisterDecl, index: int, entries: dict[str, int], out: _Collector) -> ir.Register:
     """A register as its declaration says: `supervisor` (user mode does not observe it) and the entries
     whose handler must begin with it at INIT (`fresh in ...`). Delivery and reads are the kinds' (`delivers`,
     `reads`), joined in when a strategy picks the register."""
     for span in decl.repeated:
         out.error(Code.DUPLICATE, f"an attribute of register `{decl.name.text}` given twice", span)
-    entries = [k.name.text for k in kinds if not k.is_base]
     fresh: set[int] = set()
     for name in decl.fresh or ():
         if name.text == "any":
-            fresh.update(i for i, k in enumerate(kinds) if not k.is_base)
+            fresh.update(entries.values())
         elif name.text in entries:
-            fresh.add(next(i for i, k in enumerate(kinds) if k.name.text == name.text))
+            fresh.add(entries[name.text])
         else:
             out.error(Code.UNKNOWN_KIND, f"`fresh in` names `{name.text}`, which is not an entry of the model",
-                      name.span, help=did_you_mean(name.text, entries + ["any"]))
+                      name.span, help=did_you_mean(name.text, list(entries) + ["any"]))
     return ir.Register(decl.name.text, index, decl.supervisor is not None, frozenset(fresh), decl.span)
 
 
@@ -186,7 +186,7 @@ def _registers(decls, model: ir.Model, out: _Collector) -> tuple[ir.Register, ..
                 out.error(Code.DUPLICATE, f"the model already declares register `{decl.name.text}`", decl.span,
                           notes=(f"declared at {declared.span.location()}",),
                           help=f"write `register {decl.name.text}` to take the model's declaration")
-            chosen.append(_register(decl, 0, _kind_decls(model), out))
+            chosen.append(_register(decl, 0, {k.name: k.index for k in model.entries}, out))
         elif declared is not None:
             chosen.append(declared)
         elif decl.name.text == ir.PKRS:
@@ -199,11 +199,6 @@ def _registers(decls, model: ir.Model, out: _Collector) -> tuple[ir.Register, ..
     if not decls:
         chosen = [model.register(ir.PKRS) or ir.implicit_pkrs(model)]
     return tuple(_in_strategy(r, i, model) for i, r in enumerate(chosen))
-
-
-def _kind_decls(model: ir.Model):
-    """The model's kinds in the shape `_register` reads (a name with a span, and whether it is a base)."""
-    return tuple(ast.KindDecl(ast.Name(k.name, k.span), k.is_base, (), k.span) for k in model.kinds)
 
 
 def _in_strategy(register: ir.Register, index: int, model: ir.Model) -> ir.Register:
