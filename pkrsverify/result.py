@@ -34,6 +34,7 @@ class Verdict(Enum):
 class StopReason(Enum):
     COMPLETE = "every reachable state explored"
     ALL_VIOLATED = "every property violated; search stopped"
+    FIRST_VIOLATION = "first violation found; search stopped"  # Limits.first_violation: mutants, repairs
     STATE_LIMIT = "state limit reached"
     TIMEOUT = "time limit reached"
     INTERRUPTED = "interrupted"        # Ctrl-C: what was reached so far
@@ -308,3 +309,50 @@ class RegisterCost:
     def describe(self) -> str:
         return f"{self.register}: entry {self.entry.worst.describe()}, exit {self.exit.worst.describe()}, " \
                f"switch {self.switch.worst.describe()}"
+
+
+# ---- mutations, repairs, sketches (analyses/mutations.py, repair.py, synthesis.py) -------------------------
+
+@dataclass(frozen=True, slots=True)
+class Broken:
+    """A property a changed design violates, with the length of its shortest counterexample."""
+
+    property: ir.Property
+    length: int
+
+
+class MutantOutcome(Enum):
+    BREAKS = "breaks"        # some property that held is violated
+    SURVIVES = "survives"    # every property that held still holds (every reachable state explored)
+    INVALID = "invalid"      # the mutant is not a valid spec (the analysis says why)
+    EQUIVALENT = "same"      # the same spec as the original once comments and spaces are set aside
+    UNKNOWN = "unknown"      # a limit was hit first
+
+
+@dataclass(frozen=True, slots=True)
+class MutantResult:
+    location: SourceRef     # the statement or declaration changed
+    mutation: str           # "deleted", "INIT for PKRS", "thread.pkrs for regs.pkrs", "task stack 6", ...
+    operator: str           # delete | value | storage | guard | place
+    outcome: MutantOutcome
+    broken: tuple[Broken, ...] = ()     # BREAKS: the shortest violation(s) found
+    detail: str = ""                    # INVALID: the diagnostic; UNKNOWN: the limit
+    saves: tuple[str, ...] = ()         # a surviving deletion: the review figures it saves
+    fixed: tuple[ir.Property, ...] = ()  # the original violates these, the mutant does not
+    sooner: tuple[Broken, ...] = ()     # the original violates these, the mutant in fewer events
+    reused: bool = False                # the verdict of an identical mutant, not searched again
+
+
+@dataclass(frozen=True, slots=True)
+class MutationRun:
+    spec: str
+    strategy: str
+    model: str
+    bounds: ir.Bounds
+    held: tuple[ir.Property, ...]       # what the mutants are judged on: the original's properties that hold
+    violated: tuple[Broken, ...]        # the original's own violations (not judged again)
+    mutants: tuple[MutantResult, ...]
+    statements: int
+    storages: int
+    searches: int
+    seconds: float

@@ -6,7 +6,13 @@ import argparse
 from rich.live import Live
 from rich.text import Text
 
+from pathlib import Path
+
 from ..front import ir
+from ..front.loader import read_source
+from ..front.parser import parse
+from ..analyses.mutations import MAX_STATES, mutate
+from ..report import mutations as mutation_report
 from ..analyses.agreement import disagreements
 from ..front.diagnostics import Code, Diagnostic, InputError
 from ..symbolic import engine as symbolic
@@ -54,6 +60,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a verdict that holds only vacuously (an entry kind never entered, a handler never "
                              "run, a property never checked) fails the run: exit 1")
     parser.add_argument("--plain", action="store_true", help="plain text: no colour, at most 72 columns (for mail)")
+    parser.add_argument("--mutations", action="store_true",
+                        help="after the check, delete and change each statement and storage place in turn and "
+                             "check every mutant: which lines carry the design, and which are not needed "
+                             "(explicit engine; --format text or json)")
 
 
 def run(args, terminal: Terminal) -> Outcome:
@@ -76,7 +86,10 @@ def run(args, terminal: Terminal) -> Outcome:
             break  # Ctrl-C: report what was reached, check nothing more
         if len(pair) == 2:
             disagree |= _compare(path, *pair, terminal, shown == "text")
-    emit_checked(args, terminal, results, reported, unloaded)
+    if args.mutations:
+        _mutations(args, terminal, results, reported, limits)
+    else:
+        emit_checked(args, terminal, results, reported, unloaded)
     return of_results(results, strict=args.strict) | Outcome(disagree=disagree, input_error=bool(unloaded))
 
 
@@ -117,6 +130,30 @@ def _check_one(path, strategy, properties, limits, fmt, terminal: Terminal, time
     return result
 
 
+def _mutations(args, terminal: Terminal, results, reported, limits: Limits) -> None:
+    """`--mutations`: each spec's mutants checked at the spec's bounds (analyses/mutations.py)."""
+    runs = []
+    for result, (path, strategy) in zip(results, reported):
+        if result.interrupted:
+            break
+        source = read_source(path)
+        runs.append(mutate(source, parse(source), strategy, result, mutant_limits(args)))
+        if shows_text(args):
+            terminal.out.print(Text(mutation_report.render_text(runs[-1:], timings(args))), soft_wrap=True)
+    if args.format == "json":
+        text = mutation_report.render_json(runs, timings(args))
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            terminal.out.file.write(text)
+
+
+def mutant_limits(args) -> Limits:
+    """Each mutant's (or candidate repair's) search: --max-states when given, else MAX_STATES."""
+    given = args.max_states if args.max_states != DEFAULT_MAX_STATES else MAX_STATES
+    return Limits(max_states=given, timeout=args.timeout)
+
+
 def _no_reduce(text: str) -> Reductions:
     try:
         return Reductions.without(name.strip() for name in text.split(","))
@@ -138,6 +175,12 @@ def _engines(args) -> tuple[str, ...]:
             if given]
     if args.engine == "z3" and args.no_reduce is not None:
         problems.append("--no-reduce is for the explicit engine: z3 has no reductions to switch off")
+    if args.mutations and args.engine != "explicit":
+        problems.append("--mutations runs the explicit engine on every mutant: leave out --engine")
+    if args.mutations and args.format not in ("text", "json"):
+        problems.append(f"--mutations reports as text or json, not {args.format}")
+    if args.mutations and (args.graph or args.picture):
+        problems.append("--mutations draws no graph or picture: check the spec without it for those")
     if problems:
         raise InputError([Diagnostic(Code.BAD_OPTION, problem, None) for problem in problems])
     return ("explicit", "z3") if args.engine == "both" else (args.engine,)

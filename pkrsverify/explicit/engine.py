@@ -83,11 +83,11 @@ def _sliced(system: System, parts: list[Slice], spec: str, wanted, limits: Limit
             reductions: Reductions, started: float) -> CheckResult:
     """Each slice searched on its own (reduce/slices.py says why that is exact); the results as one, every
     counterexample confirmed on the whole system."""
-    results, found, stop = [], {}, StopReason.COMPLETE
+    results, found, stop, first = [], {}, StopReason.COMPLETE, False
     for part in parts:
         left = None if limits.timeout is None else max(limits.timeout - (time.perf_counter() - started), 1e-3)
         alone = System(part.strategy, system.bounds)
-        result = check(alone, spec, part.properties, Limits(limits.max_states, left), None, on_progress,
+        result = check(alone, spec, part.properties, replace(limits, timeout=left), None, on_progress,
                        replace(reductions, slices=False))
         def lift(e, registers=part.registers):  # a slice's WRITE names its register by the slice's index
             return e._replace(register=registers[e.register]) if e.register >= 0 else e
@@ -100,9 +100,13 @@ def _sliced(system: System, parts: list[Slice], spec: str, wanted, limits: Limit
                     on_violation(p)
             found[p.property] = p
         results.append((result, lift))
-        if result.stop not in (StopReason.COMPLETE, StopReason.ALL_VIOLATED):
+        # first_violation: every slice still runs, since the shortest counterexample may be in any of them
+        first |= result.stop is StopReason.FIRST_VIOLATION
+        if result.stop not in (StopReason.COMPLETE, StopReason.ALL_VIOLATED, StopReason.FIRST_VIOLATION):
             stop = result.stop
             break
+    if stop is StopReason.COMPLETE and first:
+        stop = StopReason.FIRST_VIOLATION
     if stop is StopReason.COMPLETE and all(found.get(p) is not None and found[p].counterexample for p in wanted):
         stop = StopReason.ALL_VIOLATED
     properties = tuple(found.get(p) or PropertyResult(p, Verdict.UNKNOWN, note=f"{stop.value}: not searched")

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from ..front import ir
 from ..result import Counterexample, PropertyResult, StopReason, Verdict
 from ..semantics.system import confirm
+from .reduce.summaries import SummaryLimit
 from .states import NONE, ValueLimit
 from .paths import concrete_events
 
@@ -37,6 +38,9 @@ TIES = 64  # counterexamples of one length kept to choose the plainest from
 class Limits:
     max_states: int | None = None
     timeout: float | None = None
+    # stop at the first counterexample (a shortest one over every property asked), leaving the others
+    # UNKNOWN: enough to refute a mutant or a candidate repair, which only asks "does anything break?"
+    first_violation: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +129,13 @@ class Search:
             if prop in self.restart_on and self.wanted:
                 self.restart = True
         self.wanted_bits = self.bits.of(self.wanted)
-        return not self.wanted or self.restart
+        return not self.wanted or self.restart or (self.limits.first_violation and bool(self.counterexamples))
+
+    def _stopped(self) -> StopReason | None:
+        """Why the search stops once `_finalize` says so (None: start again for the properties left)."""
+        if self.limits.first_violation and self.counterexamples:
+            return StopReason.FIRST_VIOLATION
+        return None if self.restart else StopReason.ALL_VIOLATED
 
     def _limit_hit(self, queued: int, level: int) -> StopReason | None:
         elapsed = time.perf_counter() - self.started
@@ -141,6 +151,9 @@ class Search:
 
     def run(self) -> StopReason | None:
         """Why the search stopped; None when it should start again for the properties left."""
+        if self.summaries is not None:
+            self.summaries.max_states = self.limits.max_states
+            self.summaries.deadline = None if self.limits.timeout is None else self.started + self.limits.timeout
         initial = self.canonical.function()(self.compiled.initial())
         self.index[initial] = 0
         self.states.append(initial)
@@ -152,6 +165,8 @@ class Search:
             stop = StopReason.INTERRUPTED
         except ValueLimit:
             stop = StopReason.VALUE_LIMIT
+        except SummaryLimit as limit:
+            stop = limit.args[0]
         for low, _ in self.compiled.key_ranges:
             self.max_nesting = max(self.max_nesting, max(s[low] for s in self.states) - 1)
         return stop
@@ -182,7 +197,7 @@ class Search:
                             self._candidate(bits, distance, source, ("event", eid))
                             if self._finalize(distance):
                                 self.levels = distance
-                                return None if self.restart else StopReason.ALL_VIOLATED
+                                return self._stopped()
                         if nxt is not None:
                             state = canonical(nxt)
                             if state not in index:
@@ -212,7 +227,7 @@ class Search:
             bucket = self.buckets.pop(level)
             self.levels = level
             if self._finalize(level):
-                return None if self.restart else StopReason.ALL_VIOLATED
+                return self._stopped()
             for source in bucket:
                 if self.dist[source] != level:
                     continue  # moved to a nearer bucket and expanded there

@@ -40,7 +40,12 @@ def read_source(path: str | Path) -> SourceFile:
 def load_strategy(path: str | Path, model: str | None = None) -> ir.Strategy:
     """A checked spec; `model` (a model's name, or a path to a .model file) replaces the model it names, so
     that one design can be checked under several (`compare --model x86_64 --model x86_64_fred`)."""
-    source = read_source(path)
+    return strategy_of(read_source(path), model)
+
+
+def strategy_of(source: SourceFile, model: str | None = None) -> ir.Strategy:
+    """`load_strategy` for a text already in hand: a mutant or a candidate repair of a spec keeps the spec's
+    path, so that its model is found where the spec's is and its diagnostics point into it."""
     tree = parse(source)
     if isinstance(tree, ast.ModelFile):
         raise InputError([Diagnostic(Code.WRONG_FILE_KIND, f"`{tree.name.text}` is a model, not a strategy spec",
@@ -155,4 +160,4 @@ def _bound_problems(strategy: ir.Strategy, bounds: ir.Bounds, from_command_line=
     return problems
 
 
-__all__ = ["load_strategy", "load_model", "read_source", "with_bounds", "available_models", "Span"]
+__all__ = ["load_strategy", "strategy_of", "load_model", "read_source", "with_bounds", "available_models", "Span"]

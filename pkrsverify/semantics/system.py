@@ -365,5 +365,31 @@ def confirm(system: System, events, prop: ir.Property) -> list[Replayed]:
     return path
 
 
-__all__ = ["System", "Step", "Fatal", "Observer", "Replayed", "ReplayError", "replay", "confirm", "INIT_VALUE",
+def refutes(system: System, events, properties) -> tuple[ir.Property, int] | None:
+    """Does this path of events, found for another design of the same model at the same bounds, violate one of
+    `properties` here? The property and the number of the step that violates it; None when no step does, or
+    when an event of the path is not enabled here (the path is not one of this design).
+
+    A path that refutes is a real counterexample of this design (it is run by this interpreter, the
+    semantics), so a candidate it refutes needs no search: the pruning of repair and synthesis (CEGIS)."""
+    state = system.initial()
+    writes = 0
+    for number, event in enumerate(events, 1):
+        if state is None:
+            return None
+        try:
+            step = system.step(state, event, writes + 1)
+        except (KeyError, IndexError):  # an event this design's table does not have (a window's part)
+            return None
+        if step is None:
+            return None
+        hit = next((p for p in step.violated if p in properties), None)
+        if hit is not None:
+            return hit, number
+        writes += system.table.template(event).creates_fresh
+        state = step.state
+    return None
+
+
+__all__ = ["System", "Step", "Fatal", "Observer", "Replayed", "ReplayError", "replay", "confirm", "refutes", "INIT_VALUE",
            "Action", "Event", "Whose", "IDLE"]

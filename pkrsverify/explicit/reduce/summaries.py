@@ -42,9 +42,11 @@ than one CPU, `sound` says no and the engine interleaves plainly.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from ...front import ir
+from ...result import StopReason
 from ..compiled import Compiled
 from ..states import FRESH, IDENT, MEMO_LIMIT, VIOLATIONS, fits
 from .canonical import slices
@@ -211,6 +213,10 @@ class Local:
         return canonical
 
 
+class SummaryLimit(Exception):
+    """The excursions alone reached a limit of the search (its StopReason is the argument)."""
+
+
 class Summaries:
     """Every summary computed in one search, keyed by (base kind, kind entered, local input)."""
 
@@ -225,6 +231,8 @@ class Summaries:
         self.by_key: dict = {}
         self.all: list[Summary] = []
         self.local_states = 0
+        self.max_states: int | None = None  # the search's limits, which the excursions count against too
+        self.deadline: float | None = None
 
     @property
     def summary_count(self) -> int:
@@ -349,12 +357,21 @@ class Summaries:
                             event_ids.append(eid)
                             upcoming.append(index[y])
             frontier = upcoming
+            self._within_limits(len(states))
         summary.max_nesting = max_n - 1
         summary.checked |= checked & ~VIOLATIONS
         summary.max_value = max((max(y[local.values_start:]) for y, _ in summary.exits + summary.boundaries),
                                 default=0)
         self.local_states += len(states) - 1
         return summary
+
+    def _within_limits(self, exploring: int) -> None:
+        """An excursion explored whole before the search goes on can be large (a stack that is pushed and
+        never popped holds every sequence of values): its states count against the search's limits."""
+        if self.max_states is not None and self.local_states + exploring > self.max_states:
+            raise SummaryLimit(StopReason.STATE_LIMIT)
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise SummaryLimit(StopReason.TIMEOUT)
 
     def _leave(self, step, canonical, exits: dict, summary: Summary, distance: int, state_id: int) -> None:
         """The exit of the excursion's bottom frame: an output, not explored further here."""

@@ -1,0 +1,178 @@
+"""`check --mutations`: every mutant's verdict against a plain, complete check of the mutant's text.
+
+The mutation run stops each search at its first counterexample (`Limits.first_violation`) and reuses
+the verdict of a mutant whose text is the same; the ground truth here is the explicit engine run to
+completion on the mutated file, and, for the cases below, the semantics worked by hand.
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import strategies
+from conftest import run_cli
+from pkrsverify.analyses.mutations import mutants, mutate
+from pkrsverify.explicit.engine import check
+from pkrsverify.explicit.reduce import Reductions
+from pkrsverify.explicit.search import Limits
+from pkrsverify.front import edits
+from pkrsverify.front.diagnostics import InputError
+from pkrsverify.front.loader import load_strategy, read_source, strategy_of
+from pkrsverify.front.parser import parse
+from pkrsverify.result import MutantOutcome, StopReason, Verdict
+from pkrsverify.semantics.system import System
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = sorted((ROOT / "specs").glob("*.spec"))
+O = MutantOutcome
+
+
+def _run(path: Path):
+    source = read_source(path)
+    strategy = load_strategy(path)
+    return source, strategy, mutate(source, parse(source), strategy, check(System(strategy), spec=str(path)))
+
+
+def _complete(system: System, properties):
+    """A complete check; where a summary is too large, a search without summaries (BFS, whose violations are
+    shortest even when a limit stops it)."""
+    full = check(system, properties=properties, limits=Limits(max_states=300_000))
+    if full.unknown:
+        full = check(system, properties=properties, limits=Limits(max_states=300_000),
+                     reductions=Reductions.without(["summaries"]))
+    return full
+
+
+def _against_complete_checks(path: Path) -> int:
+    """Each mutant's outcome equals what a complete check of its text says; the number of mutants."""
+    source, strategy, run = _run(path)
+    generated = list(mutants(parse(source)))
+    assert len(generated) == len(run.mutants)
+    for mutant, result in zip(generated, run.mutants):
+        text = edits.apply(source, [mutant.edit])
+        try:
+            changed = strategy_of(text)
+        except InputError:
+            assert result.outcome in (O.INVALID, O.EQUIVALENT), result
+            continue
+        full = _complete(System(changed), run.held) if run.held else None
+        lengths = [p.length for p in full.properties if p.verdict is Verdict.VIOLATED] if full else []
+        if full is not None and full.unknown and not lengths:
+            continue  # too large to settle here
+        if result.outcome is O.BREAKS:
+            assert lengths and min(lengths) == min(b.length for b in result.broken), (mutant, result, lengths)
+            for b in result.broken:  # each one reported is a shortest one of its property
+                assert next(p for p in full.properties if p.property == b.property).length in (b.length, None)
+        elif result.outcome is O.SURVIVES:
+            assert not lengths and (full is None or full.stop is StopReason.COMPLETE), (mutant, result)
+        else:  # the original's text once comments and spaces are set aside: it breaks nothing
+            assert result.outcome is O.EQUIVALENT and not lengths, (mutant, result)
+    return len(run.mutants)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_every_mutant_of_the_seed_specs_against_a_complete_check(spec):
+    assert _against_complete_checks(spec) >= 5
+
+
+def test_first_violation_is_a_shortest_counterexample_over_every_property():
+    for spec in SPECS + sorted((ROOT / "specs" / "bugs").glob("*.spec")):
+        system = System(load_strategy(spec))
+        full = check(system)
+        first = check(system, limits=Limits(first_violation=True))
+        lengths = [p.length for p in full.properties if p.verdict is Verdict.VIOLATED]
+        if not lengths:
+            assert first.stop is StopReason.COMPLETE and not first.violated, spec
+            continue
+        assert first.stop is StopReason.FIRST_VIOLATION, spec
+        found = [p for p in first.properties if p.verdict is Verdict.VIOLATED]
+        assert found and min(p.length for p in found) == min(lengths), spec
+        assert all(p.verdict in (Verdict.VIOLATED, Verdict.UNKNOWN) for p in first.properties)  # never HOLDS
+
+
+def test_pt_regs_switch_every_statement_carries_the_design():
+    """Worked by hand: without the entry save, the exit restores a value no entry saved (no_lost); without
+    the reset, a nested entry starts with the interrupted value (fresh); without either switch handler, a
+    task switched back in finds the other task's value (no_stale)."""
+    _, _, run = _run(ROOT / "specs" / "pt_regs_switch.spec")
+    deleted = {m.location.text: m for m in run.mutants if m.operator == "delete"}
+    assert deleted["regs.pkrs = PKRS"].broken[0].property.value == "no_lost"
+    assert deleted["PKRS = INIT"].broken[0].property.value == "fresh"
+    assert deleted["thread.pkrs = PKRS"].broken[0].property.value == "no_stale"
+    assert deleted["PKRS = thread.pkrs"].broken[0].property.value == "no_stale"
+    assert all(m.outcome is O.BREAKS for m in deleted.values())
+    moved = {m.mutation: m.outcome for m in run.mutants if m.operator == "place" and "regs.pkrs" in m.location.text}
+    assert moved["frame beside pt_regs"] is O.SURVIVES and moved["task"] is O.BREAKS
+
+
+def test_unneeded_statements_and_guards_are_review_comments(tmp_path):
+    spec = tmp_path / "redundant.spec"
+    spec.write_text("""strategy redundant "pt_regs_switch with a second reset and a guarded restore" {
+    model x86_64
+    storage regs.pkrs   : frame in pt_regs
+    storage thread.pkrs : task
+    on entry      { regs.pkrs = PKRS; PKRS = INIT; PKRS = INIT }
+    on exit       { if PKRS != regs.pkrs { PKRS = regs.pkrs } }
+    on switch_out { thread.pkrs = PKRS }
+    on switch_in  { PKRS = thread.pkrs }
+}
+""")
+    code, out, err = run_cli("check", "--mutations", "--no-timings", str(spec))
+    assert code == 0, err
+    assert f"{spec}:5: `PKRS = INIT` can go: deleting it breaks nothing; it costs 1 MSR write per entry" in out
+    assert "without its guard: always the then block, and nothing breaks" in out
+    _, _, run = _run(spec)
+    resets = [m for m in run.mutants if m.operator == "delete" and m.location.text == "PKRS = INIT"]
+    assert [m.outcome for m in resets] == [O.SURVIVES, O.SURVIVES] and resets[1].reused
+
+
+def test_a_broken_design_says_which_change_fixes_what():
+    _, _, run = _run(ROOT / "specs" / "thread_struct.spec")
+    assert {b.property.value for b in run.violated} == {"no_lost", "no_stale"}
+    to_frame = next(m for m in run.mutants if m.mutation == "frame in pt_regs")
+    assert [p.value for p in to_frame.fixed] == ["no_lost"]
+    _, _, run = _run(ROOT / "specs" / "stack7.spec")
+    smaller = next(m for m in run.mutants if m.mutation == "task stack 6")
+    assert [(b.property.value, b.length) for b in smaller.sooner] == [("no_overflow", 7)]
+
+
+def test_command_line_and_json():
+    code, out, _ = run_cli("check", "--mutations", "--format", "json", "--no-timings", str(SPECS[0]))
+    document = json.loads(out)
+    assert code == 1 and document["mutations"][0]["strategy"] == "idtentry_state"
+    assert {m["outcome"] for m in document["mutations"][0]["mutants"]} <= {o.value for o in O}
+    for argv in (["--engine", "z3"], ["--format", "sarif"], ["--picture", "x.svg"]):
+        code, _, err = run_cli("check", "--mutations", *argv, str(SPECS[0]))
+        assert code == 2 and "--mutations" in err
+
+
+def test_edits_keep_the_text_tidy():
+    source = read_source(ROOT / "specs" / "pt_regs.spec")
+    entry = parse(source).handlers[0]
+    line = lambda s: next(x for x in s.text.splitlines() if x.strip().startswith("on entry")).strip()  # noqa: E731
+    assert line(edits.apply(source, [edits.delete(entry.body[0].span)])) == "on entry { PKRS = INIT }"
+    assert line(edits.apply(source, [edits.delete(entry.body[1].span)])) == "on entry { regs.pkrs = PKRS }"
+    assert line(edits.apply(source, [edits.append_statement(entry, "PKRS = INIT")])) == \
+        "on entry { regs.pkrs = PKRS; PKRS = INIT; PKRS = INIT }"
+    source = read_source(ROOT / "specs" / "thread_struct.spec")
+    first = parse(source).handlers[0].body[0]
+    assert first.span.text not in edits.apply(source, [edits.delete(first.span)]).text.split("\n")[first.span.line - 1]
+    assert len(edits.apply(source, [edits.delete(first.span)]).text.splitlines()) == len(source.text.splitlines()) - 1
+    with pytest.raises(ValueError):
+        edits.apply(source, [edits.Edit(3, 9, ""), edits.Edit(5, 12, "")])
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategies.cases(max_tasks=2, max_cpus=2, max_depth=2, registers=True))
+def test_random_specs_every_mutant_against_a_complete_check(case):
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "random.model").write_text(case.model)
+        spec = Path(folder, "random.spec")
+        spec.write_text(case.spec)
+        if check(System(load_strategy(spec)), limits=Limits(max_states=20_000)).stop is StopReason.STATE_LIMIT:
+            return  # too large to check every mutant quickly
+        _against_complete_checks(spec)
