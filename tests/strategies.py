@@ -31,6 +31,10 @@ does not is a bug in this module (or in analyze.py), and `load` says which.
 """
 from __future__ import annotations
 
+import contextlib
+import tempfile
+from pathlib import Path
+
 from dataclasses import dataclass
 
 from hypothesis import strategies as st
@@ -267,4 +271,21 @@ def load(case: Case) -> ir.Strategy:
     return analyze_strategy(spec_tree, model)
 
 
-__all__ = ["Case", "cases", "models", "specs", "load"]
+@contextlib.contextmanager
+def written(case: Case):
+    """The case as files in a temporary folder (for what loads specs from disk: mutants, repairs): the
+    spec's path, or None when its state space is too large for a quick complete search of each variant."""
+    from pkrsverify.explicit.engine import check
+    from pkrsverify.explicit.search import Limits
+    from pkrsverify.front.loader import load_strategy
+    from pkrsverify.result import StopReason
+    from pkrsverify.semantics.system import System
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "random.model").write_text(case.model)
+        spec = Path(folder, "random.spec")
+        spec.write_text(case.spec)
+        small = check(System(load_strategy(spec)), limits=Limits(max_states=20_000)).stop is not StopReason.STATE_LIMIT
+        yield spec if small else None
+
+
+__all__ = ["Case", "cases", "models", "specs", "load", "written"]
