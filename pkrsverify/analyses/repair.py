@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from ..explicit.search import Limits
@@ -80,14 +80,13 @@ class RepairRun:
     bounds: ir.Bounds
     original: CheckResult
     repairs: tuple[Repair, ...]
-    size: int                 # edits in each repair (0: nothing to repair; None-like -1: none found)
+    size: int                 # edits in each repair; 0: nothing to repair; -1: none within max_edits
     candidates: int           # distinct valid candidates considered
     invalid: int              # candidates that are not valid specs
     pruned: int               # refuted by replaying a known counterexample, with no search
     searched: int
     seconds: float
     sizes: tuple[str, ...] = ()  # what the `size` analysis said of each stack
-    notes: tuple[str, ...] = field(default=())
 
 
 def repair(source: SourceFile, tree: ast.StrategyFile, strategy: ir.Strategy, original: CheckResult,
