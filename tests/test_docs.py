@@ -2,7 +2,8 @@
 
 Every fenced block whose info string is `spec` or `model` is a complete file
 and must parse and analyze without a diagnostic (a spec naming `model x86_64`
-finds the built-in model); blocks marked otherwise (`text`) are fragments and
+finds the built-in model), and so must every completion of a `sketch` block;
+blocks marked otherwise (`text`) are fragments and
 are not checked. The diagnostic catalogue and the property names must all be
 documented.
 """
@@ -16,7 +17,8 @@ import pytest
 from pkrsverify.front import ir
 from pkrsverify.front.analyze import analyze_model
 from pkrsverify.front.diagnostics import Code
-from pkrsverify.front.loader import load_strategy, with_bounds
+from pkrsverify.front.holes import completions
+from pkrsverify.front.loader import load_strategy, read_source, strategy_of, with_bounds
 from pkrsverify.front.parser import parse
 from pkrsverify.front.source import SourceFile
 
@@ -62,6 +64,18 @@ def test_spec_blocks_load(text, tmp_path):
     strategy = load_strategy(path)
     # The bounds a check would start with must be acceptable too (E106/E115 come here).
     with_bounds(strategy)
+
+
+@pytest.mark.parametrize("text", _checked("sketch"))
+def test_sketch_blocks_complete(text, tmp_path):
+    """A sketch block is well formed, and every one of its completions is a spec that loads."""
+    assert text is not None, "docs/language.md has no ```sketch block"
+    path = tmp_path / "x.sketch"
+    path.write_text(text, encoding="utf-8")
+    filled = list(completions(read_source(path)))
+    assert len(filled) > 1
+    for completion in filled:
+        with_bounds(strategy_of(completion.text))
 
 
 def test_fences_are_balanced():

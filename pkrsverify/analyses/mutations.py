@@ -115,11 +115,11 @@ def mutate(source: SourceFile, tree: ast.StrategyFile, strategy: ir.Strategy, or
     held = tuple(p.property for p in original.properties if p.verdict in (Verdict.HOLDS, Verdict.PROVED))
     violated = tuple(Broken(p.property, p.length) for p in original.properties if p.verdict is Verdict.VIOLATED)
     figures = review(strategy)
-    seen: dict[str, MutantResult] = {_normal(source.text): None}
+    seen: dict[str, MutantResult] = {normal_form(source.text): None}
     results, searches = [], 0
     for mutant in mutants(tree):
         text = edits.apply(source, [mutant.edit])
-        key = _normal(text.text)
+        key = normal_form(text.text)
         location = source_ref(mutant.where, first_line_only="\n" in mutant.where.text)
         location = replace(location, text=" ".join(location.text.split()))
         if key in seen:
@@ -189,7 +189,7 @@ def at_bounds_of(changed: ir.Strategy, original: ir.Strategy) -> ir.Strategy:
     return replace(changed, bounds=original.bounds, declared=original.declared, properties=original.properties)
 
 
-def _normal(text: str) -> str:
+def normal_form(text: str) -> str:
     """The text with comments and the spaces between words set aside: equal means the same spec."""
     lines = (line.split("#", 1)[0] for line in text.splitlines())
     return " ".join(" ".join(lines).replace(";", " ; ").split())

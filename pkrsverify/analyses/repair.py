@@ -14,14 +14,12 @@ The edits a reviewer would suggest, each one text edit of the spec
   the kinds that had none (tglx's idtentry_nmi_enter wrappers).
 
 Candidates of one edit come first, then pairs of edits that do not overlap;
-the search stops at the first size that repairs. Counterexamples prune it
-(CEGIS): every path found so far, for the original or for a candidate, is
-replayed on each new candidate (semantics.system.refutes) before any
-search, and a path that violates one of its properties refutes it with no
-search at all, soundly, since the replay is the semantics itself. A
-candidate that survives the replays is searched by the explicit engine,
-which stops at its first counterexample (added to the pool) or explores
-every reachable state (every property holds: a repair). Each repair is then
+the search stops at the first size that repairs. Each candidate is judged by
+a `Verifier` (analyses/candidates.py): every counterexample found so far,
+for the original or for a candidate, is replayed on it first, and one that
+violates a property rules it out with no search (CEGIS); else the explicit
+engine searches it to its first counterexample (which joins the pool) or
+to its last state (every property holds: a repair). Each repair is then
 checked by Z3 as well (Houdini, BMC, Spacer) for a proof at every nesting
 depth, and they are ranked by the review figures: MSR writes and reads per
 entry, exit and switch, then bytes.
@@ -36,13 +34,13 @@ from typing import Callable, Iterator
 from ..explicit.search import Limits
 from ..front import edits, ir
 from ..front import syntax as ast
-from ..front.diagnostics import InputError
 from ..front.loader import strategy_of
 from ..front.source import SourceFile
 from ..result import CheckResult, ReviewFigures, Verdict
-from ..semantics.system import System, refutes
+from ..semantics.system import System
 from ..symbolic import engine as symbolic
-from .mutations import MAX_STATES, at_bounds_of, first_counterexample, mutants
+from .candidates import Correct, Verifier
+from .mutations import MAX_STATES, at_bounds_of, mutants
 from .review import review
 from .sizing import Limits as SizingLimits
 from .sizing import size
@@ -117,46 +115,23 @@ def repair(source: SourceFile, tree: ast.StrategyFile, strategy: ir.Strategy, or
             break
     repairs = tuple(sorted((_repair(source, tree, strategy, changes, result, prove) for changes, result in found),
                            key=lambda r: cost(r.figures)))
-    return RepairRun(**head, repairs=repairs, size=used if found else -1, candidates=search.candidates,
-                     invalid=search.invalid, pruned=search.pruned, searched=search.searched,
+    counts = search.verifier
+    return RepairRun(**head, repairs=repairs, size=used if found else -1, candidates=counts.candidates,
+                     invalid=counts.invalid, pruned=counts.pruned, searched=counts.searched,
                      seconds=time.perf_counter() - started, sizes=sizes)
 
 
 class _Search:
-    """The candidates' verification, with the pool of counterexamples that prunes it."""
+    """The candidates' verification (analyses/candidates.py), judged at the original's bounds."""
 
     def __init__(self, source: SourceFile, strategy: ir.Strategy, limits: Limits, paths):
-        self.source, self.strategy, self.limits = source, strategy, limits
-        self.pool = list(paths)
-        self.seen: set[str] = set()
-        self.candidates = self.invalid = self.pruned = self.searched = 0
+        self.source = source
+        self.verifier = Verifier(limits, lambda candidate: at_bounds_of(candidate, strategy), paths)
 
     def verify(self, every: list[edits.Edit]) -> CheckResult | None:
         """The complete check of a candidate that repairs the design, else None."""
-        text = edits.apply(self.source, every)
-        if text.text in self.seen:
-            return None
-        self.seen.add(text.text)
-        try:
-            candidate = at_bounds_of(strategy_of(text), self.strategy)
-        except InputError:
-            self.invalid += 1
-            return None
-        self.candidates += 1
-        system = System(candidate)
-        wanted = frozenset(candidate.properties)
-        for i, path in enumerate(self.pool):
-            if refutes(system, path, wanted):
-                self.pruned += 1
-                self.pool.insert(0, self.pool.pop(i))  # the path that refutes most is tried first next time
-                return None
-        self.searched += 1
-        result = first_counterexample(system, text.path, candidate.properties, self.limits)
-        examples = [p.counterexample.events for p in result.properties if p.counterexample is not None]
-        self.pool[:0] = examples
-        if examples or result.unknown:
-            return None
-        return result
+        verdict = self.verifier.verify(edits.apply(self.source, every))
+        return verdict.result if isinstance(verdict, Correct) else None
 
 
 def _repair(source, tree, strategy, changes, result: CheckResult, prove: bool) -> Repair:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from . import ir
 from . import syntax as ast
 from .diagnostics import Code, Diagnostic, InputError, did_you_mean
+from .holes import outermost, sketch_problems
 from .source import Span
 
 # Inclusive ranges for numbers a user writes; wider ones are a typo or a
@@ -155,6 +156,12 @@ def _kind_set(attribute: ast.Attribute, names: list[str], out: _Collector) -> fr
 # ---- strategies -----------------------------------------------------------------
 
 def analyze_strategy(spec: ast.StrategyFile, model: ir.Model) -> ir.Strategy:
+    holes = outermost(spec)
+    if holes:  # a sketch: its completions are specs, it is not one
+        raise InputError(sketch_problems(spec) + [Diagnostic(Code.SKETCH, f"`choose {holes[0].name.text}` leaves a hole: this is a sketch, "
+                                     "not a spec", holes[0].span,
+                                     notes=(f"{len(holes)} hole{'s' if len(holes) > 1 else ''} to fill",),
+                                     help="`pkrsverify synthesize FILE` checks every completion of a sketch")])
     out = _Collector()
     if len(spec.models) > 1:
         out.error(Code.DUPLICATE, "the spec names its model twice", spec.models[1].span)

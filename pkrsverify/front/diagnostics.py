@@ -42,6 +42,8 @@ class Code(Enum):
     NOT_UTF8 = ("E122", "file is not UTF-8")
     UNKNOWN_REGISTER = ("E123", "unknown register")
     MISPLACED_STATEMENT = ("E124", "statement not allowed here")
+    SKETCH = ("E125", "a sketch has holes to fill")
+    BAD_CHOICE = ("E126", "`choose` written wrongly")
 
     @property
     def id(self) -> str:

@@ -145,5 +145,29 @@ def one_line(span: Span) -> str:
     return " ".join(span.text.split())
 
 
+def item_line(item) -> str:
+    """A declaration or a handler on one line, its statements joined by `; ` (where the text may have put
+    them on lines of their own): `on entry { saved.pkrs = PKRS; PKRS = INIT }`."""
+    if isinstance(item, ast.HandlerDecl):
+        text = item.span.source.text
+        head = text[item.span.start:text.index("{", (item.kinds[-1].span if item.kinds else item.hook.span).end)]
+        return f"{one_line(Span(item.span.source, item.span.start, item.span.start + len(head.rstrip())))} " \
+               f"{_block_line(item.body)}"
+    return one_line(item.span)
+
+
+def _block_line(body) -> str:
+    return "{ " + "; ".join(_statement_line(s) for s in body) + " }" if body else "{}"
+
+
+def _statement_line(statement) -> str:
+    if isinstance(statement, ast.If):
+        compare = "==" if statement.equal else "!="
+        line = f"if {one_line(statement.left.span)} {compare} {one_line(statement.right.span)} " \
+               f"{_block_line(statement.then)}"
+        return line + (f" else {_block_line(statement.otherwise)}" if statement.otherwise else "")
+    return one_line(statement.span)
+
+
 __all__ = ["Edit", "replace", "apply", "unified_diff", "delete", "delete_line", "append_statement", "insert_item_after",
-           "statements", "block_text", "one_line", "indentation"]
+           "statements", "block_text", "one_line", "item_line", "indentation"]

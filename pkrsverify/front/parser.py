@@ -231,7 +231,7 @@ class _ToAst(Transformer):
         pick = lambda cls: tuple(c for c in rest if isinstance(c, cls))  # noqa: E731
         return ast.StrategyFile(self._name(name), description, pick(ast.ModelRef), pick(ast.StorageDecl),
                                 pick(ast.HandlerDecl), pick(ast.CheckBlock), self._span(meta),
-                                pick(ast.RegisterDecl))
+                                pick(ast.RegisterDecl), pick(ast.Choice))
 
     def model_ref(self, meta, children):
         token = children[0]
@@ -304,6 +304,23 @@ class _ToAst(Transformer):
         left, compare, right, then, *otherwise = children
         equal = str(compare.children[0]) == "=="
         return ast.If(left, equal, right, then, otherwise[0] if otherwise else (), self._span(meta))
+
+    def choose_items(self, meta, children):
+        return ast.Choice(self._name(children[0]), tuple(children[1:]), self._span(meta))
+
+    choose_statements = choose_items
+
+    def item_alternative(self, meta, children):
+        labels, *body = children
+        return self._alternative(meta, labels, tuple(body))
+
+    def statement_alternative(self, meta, children):
+        return self._alternative(meta, children[0], children[1])
+
+    def _alternative(self, meta, labels, body) -> ast.Alternative:
+        opening = self.source.text.index("{", labels[-1].span.end) + 1
+        inner = Span(self.source, opening, meta.end_pos - 1)
+        return ast.Alternative(labels, body, inner, self._span(meta))
 
     def check(self, meta, children):
         bounds = tuple(c for c in children if isinstance(c, ast.Bound))

@@ -168,7 +168,31 @@ class Window:
     span: Span
 
 
-Statement = Union[Assign, Pop, Push, If, Read, Window]
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """`LABEL[, LABEL] { ... }` in a `choose`: what the hole holds when it takes one of these labels."""
+
+    labels: tuple[Name, ...]
+    body: tuple  # strategy items (a `choose` among items) or statements (among statements)
+    inner: Span  # the text between the braces: what a completion puts in place of the `choose`
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """`choose NAME { ... }`: a hole of a sketch (docs/language.md section 9). Every `choose` of one
+    name takes the same label, so one choice can place a storage and the statements that use it."""
+
+    name: Name
+    alternatives: tuple[Alternative, ...]
+    span: Span
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(label.text for alternative in self.alternatives for label in alternative.labels)
+
+
+Statement = Union[Assign, Pop, Push, If, Read, Window, Choice]
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +250,7 @@ class StrategyFile:
     checks: tuple[CheckBlock, ...]
     span: Span
     registers: tuple[RegisterDecl, ...] = ()
+    choices: tuple[Choice, ...] = ()  # the holes among its items (a sketch); statements hold their own
 
 
 File = Union[ModelFile, StrategyFile]

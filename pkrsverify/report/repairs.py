@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from ..analyses.repair import Repair, RepairRun
-from ..result import Verdict
+from ..result import ReviewFigures, Verdict
 
 
 def _violations(run: RepairRun) -> str:
@@ -30,9 +30,8 @@ def verdicts(repair: Repair) -> str:
     return text + f"; z3: not proved ({', '.join(open_)})"
 
 
-def costs(repair: Repair) -> str:
+def costs(f: ReviewFigures) -> str:
     """The review figures `compare` shows, in one line."""
-    f = repair.figures
     return (f"{f.bytes_per_task} bytes per task, {f.bytes_per_cpu} per CPU, {f.bytes_per_frame} per entry frame; "
             f"MSR on entry {f.entry.worst.describe()}, exit {f.exit.worst.describe()}, context switch "
             f"{f.switch.worst.describe()}; struct pt_regs {'grows' if f.pt_regs_layout_changes else 'unchanged'}")
@@ -56,7 +55,7 @@ def render_text(runs: list[RepairRun], timings: bool = True) -> str:
         for number, repair in enumerate(run.repairs, 1):
             out.append(f"  repair {number}: " + "; and ".join(c.says for c in repair.changes))
             out.append(f"    {verdicts(repair)}")
-            out.append(f"    review: {costs(repair)}")
+            out.append(f"    review: {costs(repair.figures)}")
             if number == 1:
                 out += ["    " + line for line in repair.diff.rstrip("\n").splitlines()]
         out.append("")
@@ -69,7 +68,7 @@ def render_json(runs: list[RepairRun], timings: bool = True) -> str:
         return {"changes": [c.says for c in repair.changes], "diff": repair.diff,
                 "explicit": "holds", "states": repair.explicit.statistics.states,
                 "z3": None if repair.z3 is None else ("proved" if repair.proved else "not proved"),
-                "review": costs(repair)}
+                "review": costs(repair.figures)}
     document = {"repairs": [{
         "spec": run.spec, "strategy": run.strategy, "model": run.model,
         "bounds": {"tasks": run.bounds.tasks, "kthreads": run.bounds.kthreads, "cpus": run.bounds.cpus,
