@@ -6,6 +6,9 @@ Suites (issue 2 and issue 5):
   scale   (2,1,8) (3,1,8) (3,2,8) (4,2,8), with and without reductions
   growth  states against tasks 2..5 (cpus 1, depth 8) for one spec, with all
           reductions, with each one off, and with none
+  analyses  issue 13: per spec, `check` against `check --mutations` (the ratio),
+          `repair` of each broken spec, and `synthesize examples/pkrs.sketch`;
+          medians of --repeat runs
 
 Every run is a subprocess, as a user would start it: `python -m pkrsverify
 check SPEC ... --format json` (so wall time includes interpreter start), and
@@ -18,6 +21,7 @@ verdicts (pkrsverify's --timeout) or is killed (pan); the tables mark it.
     python3 bench/run.py --suite scale --spin          # issue 5's table (long: see --timeout)
     python3 bench/run.py --suite growth --timeout 60
     python3 bench/run.py --suite core --spin --markdown out.md   # also write the tables as Markdown
+    python3 bench/run.py --suite analyses --repeat 5
 
 Switching reductions off needs `check --no-reduce=...`; where the installed
 pkrsverify has no such option but its engine takes `reductions=`, the runs
@@ -314,6 +318,39 @@ def run_growth(runner: Runner, spec: Path, tasks_range, cpus: int, depth: int) -
     return header, rows
 
 
+def _median_run(command: list[str], repeat: int, timeout: float) -> tuple[float, Measured]:
+    runs = [measure(command, cwd=ROOT, timeout=timeout) for _ in range(repeat)]
+    seconds = sorted(r.seconds for r in runs)
+    return seconds[len(seconds) // 2], runs[-1]
+
+
+def run_analyses(specs, repeat: int, timeout: float) -> tuple[list[str], list]:
+    """Wall seconds (medians) of check, check --mutations and repair per spec, and of synthesize."""
+    cli = [sys.executable, "-m", "pkrsverify"]
+    header = ["spec", "check s", "--mutations s", "ratio", "repair s", "repair"]
+    rows = []
+    print_row(header)
+    for spec in specs:
+        plain, checked = _median_run(cli + ["check", str(spec)], repeat, timeout)
+        mutated, _ = _median_run(cli + ["check", str(spec), "--mutations"], repeat, timeout)
+        cells = [spec.stem, f"{plain:.2f}", f"{mutated:.2f}", f"{mutated / plain:.1f}x", "-", "-"]
+        if checked.returncode == 1:  # broken: repair it
+            repaired, run = _median_run(cli + ["repair", str(spec), "--format", "json"], repeat, timeout)
+            found = json.loads(run.output)["repairs"][0]
+            cells[4:] = [f"{repaired:.2f}", f"{found['edits']} edits, {len(found['repairs'])} ways, "
+                                            f"{found['searched']} of {found['candidates']} searched"]
+        rows.append(cells)
+        print_row(cells)
+    sketch = ROOT / "examples" / "pkrs.sketch"
+    seconds, run = _median_run(cli + ["synthesize", str(sketch), "--format", "json"], repeat, timeout)
+    found = json.loads(run.output)["synthesis"][0]
+    rows.append([f"synthesize {sketch.name}", "", "", "", f"{seconds:.2f}",
+                 f"{found['completions']} completions, {found['pruned']} pruned, {found['searched']} searched, "
+                 f"{found['correct']} correct, front {len(found['front'])}"])
+    print_row(rows[-1])
+    return header, rows
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -339,7 +376,7 @@ def machine() -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--suite", choices=("core", "scale", "growth"), action="append",
+    parser.add_argument("--suite", choices=("core", "scale", "growth", "analyses"), action="append",
                         help="which suite(s) to run (repeatable; default: core)")
     parser.add_argument("--spin", action="store_true", help="also run SPIN on the Promela export")
     parser.add_argument("--unreduced", action=argparse.BooleanOptionalAction,
@@ -351,6 +388,7 @@ def main(argv=None) -> int:
     parser.add_argument("--spin-timeout", type=float, default=300, help="pan time limit per run (default 300 s)")
     parser.add_argument("--growth-spec", default="pt_regs_switch", metavar="NAME")
     parser.add_argument("--growth-tasks", default="2-5", metavar="A-B")
+    parser.add_argument("--repeat", type=int, default=5, help="analyses: runs per command, the median kept")
     parser.add_argument("--markdown", metavar="FILE", help="also write the tables, the machine and the date here")
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -373,6 +411,10 @@ def main(argv=None) -> int:
                 header, rows = run_growth(runner, ROOT / "specs" / f"{args.growth_spec}.spec",
                                           range(low, high + 1), 1, 8)
                 sections.append((f"growth: {args.growth_spec}, cpus 1, depth 8, states by tasks", header, rows))
+                continue
+            if suite == "analyses":
+                header, rows = run_analyses(specs, args.repeat, args.timeout)
+                sections.append((f"analyses: wall seconds, medians of {args.repeat} runs", header, rows))
                 continue
             print_row(HEADER)
             bounds = bounds_override or SUITES[suite]

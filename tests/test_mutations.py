@@ -93,6 +93,48 @@ def test_first_violation_is_a_shortest_counterexample_over_every_property():
         assert all(p.verdict in (Verdict.VIOLATED, Verdict.UNKNOWN) for p in first.properties)  # never HOLDS
 
 
+def test_first_violation_of_some_properties_searches_the_others_until_then():
+    """`first_violation` as a set: a violation of a property outside it does not stop the search; when no
+    property in it is violated the search is complete, with every verdict the full check has."""
+    for spec in SPECS + sorted((ROOT / "specs" / "bugs").glob("*.spec")):
+        system = System(load_strategy(spec))
+        full = check(system)
+        for stop_on in ({p.property for p in full.properties if p.verdict is Verdict.HOLDS},
+                        {p.property for p in full.properties if p.verdict is Verdict.VIOLATED}):
+            some = check(system, limits=Limits(first_violation=frozenset(stop_on)))
+            in_set = [p.length for p in full.properties if p.verdict is Verdict.VIOLATED and p.property in stop_on]
+            if not in_set:
+                assert some.stop in (StopReason.COMPLETE, StopReason.ALL_VIOLATED), spec
+                assert [(p.property, p.verdict, p.length) for p in some.properties] == \
+                       [(p.property, p.verdict, p.length) for p in full.properties], spec
+                continue
+            assert some.stop is StopReason.FIRST_VIOLATION, spec
+            found = [p for p in some.properties if p.verdict is Verdict.VIOLATED]
+            assert min(p.length for p in found if p.property in stop_on) == min(in_set), spec
+            for p in found:  # whatever it found on the way is a shortest counterexample of its property
+                assert p.length == full.result_for(p.property).length, spec
+
+
+def test_first_counterexample_tries_agree_with_a_complete_search():
+    """Each try of first_counterexample is exact: the stack mutants whose summaries explode (a push never
+    popped) and the survivors that must be searched to the end get the verdicts of a complete search."""
+    from pkrsverify.analyses.mutations import at_bounds_of, first_counterexample
+    spec = ROOT / "specs" / "stack7.spec"
+    original = load_strategy(spec)
+    source = read_source(spec)
+    for mutant in mutants(parse(source)):
+        try:
+            changed = at_bounds_of(strategy_of(edits.apply(source, [mutant.edit])), original)
+        except InputError:
+            continue
+        system = System(changed)
+        first = first_counterexample(system, str(spec), changed.properties, Limits(max_states=300_000))
+        full = check(system, limits=Limits(max_states=300_000), reductions=Reductions.without(["summaries"]))
+        shortest = min((p.length for p in full.properties if p.verdict is Verdict.VIOLATED), default=None)
+        found = [p.length for p in first.properties if p.verdict is Verdict.VIOLATED]
+        assert (min(found) if found else None) == shortest, mutant.mutation
+
+
 def test_pt_regs_switch_every_statement_carries_the_design():
     """Worked by hand: without the entry save, the exit restores a value no entry saved (no_lost); without
     the reset, a nested entry starts with the interrupted value (fresh); without either switch handler, a

@@ -10,6 +10,8 @@ semantics/system.py, the reference interpreter.
 """
 from __future__ import annotations
 
+import functools
+
 from ..front import ir
 from ..semantics import events as ev
 from ..semantics.events import Event
@@ -39,10 +41,17 @@ class Generator:
         writer = _Function(self, template, event, node)
         source = writer.source()
         namespace = {"OBS": self.observes, "BODY": self.in_body}
-        exec(compile(source, f"<pkrsverify {event}>", "exec"), namespace)
+        exec(_compiled(source, f"<pkrsverify {event}>"), namespace)
         f = namespace["f"]
         f.source = source
         return f
+
+
+@functools.lru_cache(maxsize=16_384)
+def _compiled(source: str, name: str):
+    """Python's compile of a generated function, once per text: the mutants of a spec, the candidates of a
+    repair and the completions of a sketch share most of their event functions, text for text."""
+    return compile(source, name, "exec")
 
 
 class _Function:

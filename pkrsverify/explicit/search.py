@@ -39,8 +39,16 @@ class Limits:
     max_states: int | None = None
     timeout: float | None = None
     # stop at the first counterexample (a shortest one over every property asked), leaving the others
-    # UNKNOWN: enough to refute a mutant or a candidate repair, which only asks "does anything break?"
-    first_violation: bool = False
+    # UNKNOWN: enough to refute a mutant or a candidate repair, which only asks "does anything break?";
+    # a set of properties: stop at the first counterexample of one of those (the others asked are
+    # still searched until then, and completely when none of those is violated)
+    first_violation: bool | frozenset = False
+
+    def stops_at(self, found) -> bool:
+        """Do the counterexamples found so far (properties) end a `first_violation` search?"""
+        if isinstance(self.first_violation, frozenset):
+            return any(p in self.first_violation for p in found)
+        return self.first_violation and bool(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +137,11 @@ class Search:
             if prop in self.restart_on and self.wanted:
                 self.restart = True
         self.wanted_bits = self.bits.of(self.wanted)
-        return not self.wanted or self.restart or (self.limits.first_violation and bool(self.counterexamples))
+        return not self.wanted or self.restart or self.limits.stops_at(self.counterexamples)
 
     def _stopped(self) -> StopReason | None:
         """Why the search stops once `_finalize` says so (None: start again for the properties left)."""
-        if self.limits.first_violation and self.counterexamples:
+        if self.limits.stops_at(self.counterexamples):
             return StopReason.FIRST_VIOLATION
         return None if self.restart else StopReason.ALL_VIOLATED
 
