@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import strategies
 from conftest import run_cli
 from pkrsverify.analyses.candidates import Correct, Invalid, Refuted
+from pkrsverify.analyses.mutations import normal_form
 from pkrsverify.analyses.synthesis import dominates, objectives, synthesize
 from pkrsverify.explicit.engine import check
 from pkrsverify.explicit.search import Limits
@@ -142,7 +143,7 @@ def _agrees_with_ground_truth(run):
             if not verdict.replayed:
                 assert verdict.length == min(p.length for p in result.properties if p.verdict is Verdict.VIOLATED)
     correct = [i for i, c in enumerate(run.candidates) if c.correct]
-    texts = [c.completion.text.text for c in run.candidates]
+    texts = [normal_form(c.completion.text.text) for c in run.candidates]
     firsts = [i for i in correct if texts.index(texts[i]) == i]  # the front keeps one of equal texts
     front = {i for i, _ in run.front}
     assert front <= set(firsts)

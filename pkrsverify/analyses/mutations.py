@@ -150,22 +150,37 @@ def _judge(text: SourceFile, strategy: ir.Strategy, held, violated: tuple[Broken
     except InputError as error:
         first = error.diagnostics[0]
         return MutantResult(**head, outcome=MutantOutcome.INVALID, detail=f"{first.code.value[0]}: {first.message}")
-    asked = held + tuple(b.property for b in violated)
+    system, was = System(changed), {b.property: b.length for b in violated}
     # One search: it stops at the first counterexample of a property the original holds (BREAKS), and
     # otherwise runs to the end, which settles the original's violations too (fixed, or reached sooner).
-    result = first_counterexample(System(changed), text.path, asked, limits, stop_on=held)
-    broken = tuple(Broken(p.property, p.length) for p in result.properties
-                   if p.verdict is Verdict.VIOLATED and p.property in held)
+    # More properties can mean more states (fewer dead values, more slices): when the search together hits
+    # a limit, the held properties are searched alone, and the violations after them.
+    result = first_counterexample(system, text.path, held + tuple(was), limits, stop_on=held)
+    if result.unknown and was and held and not _breaks(result, held):
+        result = first_counterexample(system, text.path, held, limits)
+        if not result.unknown:
+            result = _merged(result, first_counterexample(system, text.path, tuple(was), limits, stop_on=()))
+    broken = _breaks(result, held)
     if broken:
         return MutantResult(**head, outcome=MutantOutcome.BREAKS, broken=broken)
-    if result.unknown:
+    if any(p.verdict is Verdict.UNKNOWN and p.property in held for p in result.properties):
         return MutantResult(**head, outcome=MutantOutcome.UNKNOWN, detail=result.stop.value)
     saves = savings(figures, review(changed)) if mutant.operator == "delete" else ()
-    was = {b.property: b.length for b in violated}
     fixed = tuple(p.property for p in result.properties if p.property in was and p.verdict is Verdict.HOLDS)
     sooner = tuple(Broken(p.property, p.length) for p in result.properties
                    if p.property in was and p.verdict is Verdict.VIOLATED and p.length < was[p.property])
     return MutantResult(**head, outcome=MutantOutcome.SURVIVES, saves=saves, fixed=fixed, sooner=sooner)
+
+
+def _breaks(result: CheckResult, held) -> tuple[Broken, ...]:
+    return tuple(Broken(p.property, p.length) for p in result.properties
+                 if p.verdict is Verdict.VIOLATED and p.property in held)
+
+
+def _merged(first: CheckResult, second: CheckResult) -> CheckResult:
+    """Two searches of one system, on disjoint properties, as one result (a limit in the second leaves its
+    properties UNKNOWN: unsaid)."""
+    return replace(first, properties=first.properties + second.properties)
 
 
 # The tries of `first_counterexample`, in order: (states, summaries of atomic excursions on). A seed design

@@ -39,7 +39,7 @@ from ..semantics.system import System, refutes
 from ..symbolic import engine as symbolic
 from .candidates import Correct, Refuted, Same, Undecided, Verifier
 from .candidates import Verdict as Judged
-from .mutations import first_counterexample
+from .mutations import first_counterexample, normal_form
 from .repair import cost
 from .review import review
 
@@ -131,7 +131,8 @@ def synthesize(source: SourceFile, judged: Callable[[ir.Strategy], ir.Strategy] 
     strategy = verifier.first
     return SynthesisRun(
         sketch=source.path, strategy=strategy.name if strategy else "", model=strategy.model.name if strategy else "",
-        bounds=strategy.bounds if strategy else None, holes=_holes(tree), candidates=tuple(candidates), front=proofs, families=tuple(ruled_out(candidates, front, limits)),
+        bounds=strategy.bounds if strategy else None, holes=_holes(tree), candidates=tuple(candidates),
+        front=proofs, families=tuple(ruled_out(candidates, front, limits)),
         distinct=len(verifier.seen), invalid=verifier.invalid, pruned=verifier.pruned, searched=verifier.searched,
         undecided=verifier.undecided, seconds=time.perf_counter() - started)
 
@@ -159,11 +160,13 @@ def dominates(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
 
 
 def pareto_front(candidates: list[Candidate]) -> list[int]:
-    """The correct candidates no other correct one dominates, one per distinct text, cheapest first."""
+    """The correct candidates no other correct one dominates, one per distinct text (as the Verifier tells
+    texts apart), cheapest first."""
     correct, texts = [], set()
     for i, candidate in enumerate(candidates):
-        if candidate.correct and candidate.completion.text.text not in texts:
-            texts.add(candidate.completion.text.text)
+        key = normal_form(candidate.completion.text.text)
+        if candidate.correct and key not in texts:
+            texts.add(key)
             correct.append(i)
     scores = {i: objectives(candidates[i].figures) for i in correct}
     front = [i for i in correct if not any(dominates(scores[j], scores[i]) for j in correct)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from ..analyses.candidates import Invalid, Refuted, Undecided
+from ..analyses.mutations import normal_form
 from ..analyses.synthesis import Candidate, Family, Proof, SynthesisRun, dominates, objectives
 from ..front import edits
 from ..front import syntax as ast
@@ -95,8 +96,8 @@ def render_text(runs: list[SynthesisRun], timings: bool = True) -> str:
 
 
 def _first_of_text(run: SynthesisRun, index: int) -> bool:
-    text = run.candidates[index].completion.text.text
-    return next(i for i, c in enumerate(run.candidates) if c.completion.text.text == text) == index
+    text = normal_form(run.candidates[index].completion.text.text)
+    return next(i for i, c in enumerate(run.candidates) if normal_form(c.completion.text.text) == text) == index
 
 
 def _unusual(run: SynthesisRun) -> list[str]:
