@@ -190,6 +190,7 @@ class CheckResult:
     taken: frozenset[Event] | None = None  # explicit engine: every event some step of the search took
     checked: frozenset[ir.Property] | None = None  # explicit engine: the properties some step checked
     nests_deeper: bool = False  # the search met the depth bound where the model would nest deeper
+    certificate: str | None = None  # z3 engine, when asked: its Houdini proofs as SMT-LIB 2 (anyone can recheck)
 
     @property
     def violated(self) -> bool:

@@ -43,6 +43,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"z3: unroll BMC at most N events (default {symbolic.MAX_STEPS})")
     parser.add_argument("--show-invariant", action="store_true",
                         help="z3: print the invariant each proof rests on, in the spec's names")
+    parser.add_argument("--certificate", metavar="FILE.smt2",
+                        help="z3: write the proof obligations of each Houdini proof (initiation, consecution of "
+                             "every fact, each property from them) as SMT-LIB 2 that `z3 FILE.smt2` rechecks: "
+                             "every answer must be unsat")
     parser.add_argument("--property", action="append", type=property_name, metavar="P",
                         help="check only this property (repeatable): fresh, no_lost, no_stale, no_clobber, "
                              "no_overflow, no_underflow; for another register no_lost[CR2], no_corrupt[CR2], ...; "
@@ -86,11 +90,29 @@ def run(args, terminal: Terminal) -> Outcome:
             break  # Ctrl-C: report what was reached, check nothing more
         if len(pair) == 2:
             disagree |= _compare(path, *pair, terminal, shown == "text")
+    if args.certificate:
+        _write_certificates(args.certificate, results, reported, terminal)
     if args.mutations:
         _mutations(args, terminal, results, reported, limits)
     else:
         emit_checked(args, terminal, results, reported, unloaded)
     return of_results(results, strict=args.strict) | Outcome(disagree=disagree, input_error=bool(unloaded))
+
+
+def _write_certificates(target: str, results, reported, terminal: Terminal) -> None:
+    """Every Houdini proof's obligations in one SMT-LIB file, spec after spec (each block ends in `(reset)`)."""
+    blocks, missing = [], []
+    for result, (path, _) in zip(results, reported):
+        if result.engine != "z3":
+            continue
+        if result.certificate is None:
+            missing.append(path)
+        else:
+            blocks.append(f"; ==== {path}\n{result.certificate}(reset)\n")
+    Path(target).write_text("\n".join(blocks), encoding="utf-8")
+    for path in missing:
+        terminal.err.file.write(f"pkrsverify: {path}: no Houdini proof, so nothing in {target} for it (a property "
+                                "proved by Spacer alone has no certificate)\n")
 
 
 def _check_one(path, strategy, properties, limits, fmt, terminal: Terminal, timed: bool = True,
@@ -171,6 +193,7 @@ def _engines(args) -> tuple[str, ...]:
     if args.engine == "explicit":
         problems += [f"{option} needs --engine z3 (or both): the explicit engine {why}" for option, given, why in (
             ("--show-invariant", args.show_invariant, "proves nothing, it explores every state"),
+            ("--certificate", args.certificate, "proves nothing, it explores every state"),
             ("--max-steps", args.max_steps is not None, "has no step limit; bound it with --max-states"))
             if given]
     if args.engine == "z3" and args.no_reduce is not None:
@@ -190,7 +213,8 @@ def _z3_limits(args) -> symbolic.Limits:
     timeout = symbolic.DEFAULT_TIMEOUT if args.timeout is None else args.timeout
     spacer = min(timeout, symbolic.SPACER_TIMEOUT)
     steps = symbolic.MAX_STEPS if args.max_steps is None else args.max_steps
-    return symbolic.Limits(timeout=timeout, max_steps=steps, spacer_timeout=spacer)
+    return symbolic.Limits(timeout=timeout, max_steps=steps, spacer_timeout=spacer,
+                           certificate=bool(getattr(args, "certificate", None)))
 
 
 def _compare(path: str, explicit: CheckResult, z3: CheckResult, terminal: Terminal, text: bool = True) -> bool:

@@ -60,7 +60,7 @@ def timings(args) -> bool:
 def check_paths(args) -> None:
     """Fail before any search when a report could not be written."""
     problems = []
-    for option in ("output", "graph", "picture"):
+    for option in ("output", "graph", "picture", "certificate"):
         path = getattr(args, option, None)
         if path is None:
             continue

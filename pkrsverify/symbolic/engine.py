@@ -44,6 +44,7 @@ class Limits:
     spacer: bool = True                 # fall back to Spacer for what Houdini does not prove
     spacer_timeout: float = SPACER_TIMEOUT  # at most, per property (within `timeout`)
     explain: bool = True                # cut each proof down to the facts it needs (readable, costs time)
+    certificate: bool = False           # write the Houdini proofs' obligations as SMT-LIB 2 (certificate.py)
 
 
 def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | None = None,
@@ -89,7 +90,11 @@ class _Run:
 
     def phases(self) -> None:
         limits = self.limits
-        self.induction = prove(self.inductive, self.wanted, self.deadline, limits.explain)
+        strategy, bounds = self.system.strategy, self.system.strategy.bounds if self.unbounded else self.system.bounds
+        title = (f"strategy {strategy.name}, model {strategy.model.name}, {bounds.describe()}"
+                 + (", every nesting depth" if self.unbounded else ""))
+        self.induction = prove(self.inductive, self.wanted, self.deadline, limits.explain,
+                               certify=title if limits.certificate else None)
         for prop, proof in self.induction.proofs.items():
             self.verdicts[prop] = PropertyResult(prop, Verdict.PROVED, note=f"{proof.method}, {self.scope}",
                                                  invariant=proof.invariant)
@@ -148,7 +153,8 @@ class _Run:
         stats = Statistics(0, 0, self.refuted, nesting, time.perf_counter() - started)
         strategy = system.strategy
         bounds = strategy.bounds if self.unbounded else system.bounds
-        return CheckResult(spec, strategy.name, strategy.model.name, bounds, "z3", results, stats, stop)
+        return CheckResult(spec, strategy.name, strategy.model.name, bounds, "z3", results, stats, stop,
+                           certificate=induction.certificate if induction else None)
 
 
 def _deepest(system: System, events) -> int:

@@ -26,6 +26,7 @@ import z3
 
 from ..front import ir
 from .candidates import Candidate, candidates, domain_facts
+from .certificate import certificate
 from .effects import transition
 from .encoding import DEPTH, Encoding, check, solver
 
@@ -47,6 +48,7 @@ class InductionOutcome:
     rounds: int
     stopped: str                 # "" or why no proof was attempted to the end
     seconds: float
+    certificate: str | None = None  # certificate.py: the proofs' obligations as SMT-LIB 2, when asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +83,8 @@ class Houdini:
         self.solver = solver()
         step = transition(enc, pre, post, z3.Int("event@pre"), fresh := z3.Int("fresh@pre"))
         self.step = step
-        self.solver.add(*step.constraints)
-        self.solver.add(*enc.fresh_constraints(pre, fresh))
+        self.assumed = (*step.constraints, *enc.fresh_constraints(pre, fresh))  # what a step is
+        self.solver.add(*self.assumed)
         self.step_ok = z3.Bool("step.nonfatal")
         self.solver.add(z3.Implies(self.step_ok, step.nonfatal))
         # A frame candidate is assumed at the slots a step reads and proved at an arbitrary one.
@@ -110,6 +112,7 @@ class Houdini:
         self.packed = z3.Concat(*bits) if len(bits) > 1 else bits[0]
         for literal, pre_fact, after, post_fact in zip(self.literals, pres, self.holds_after, posts):
             self.solver.add(z3.Implies(literal, pre_fact), after == post_fact)
+        self.pres, self.posts = pres, posts  # each fact before the step (assumed) and after it (claimed)
         init = enc.initial_terms()
         self.initially = [all(z3.is_true(z3.simplify(c.build(init, z3.IntVal(1)) if c.frame else c.build(init)))
                               for c in fact.members) for fact in self.cands]
@@ -183,8 +186,10 @@ class Houdini:
         return needed
 
 
-def prove(enc: Encoding, properties, deadline: float | None = None, explain: bool = True) -> InductionOutcome:
-    """Houdini, then 1-induction for each property; `explain`: cut each proof down to readable facts.
+def prove(enc: Encoding, properties, deadline: float | None = None, explain: bool = True,
+          certify: str | None = None) -> InductionOutcome:
+    """Houdini, then 1-induction for each property; `explain`: cut each proof down to readable facts;
+    `certify` (a title): write the proofs' obligations as SMT-LIB 2 (certificate.py).
 
     `enc` must count frames per slot (`prefix_counts`): induction starts from any state."""
     assert enc.prefix_counts, "induction needs per-slot frame counts"
@@ -204,8 +209,9 @@ def prove(enc: Encoding, properties, deadline: float | None = None, explain: boo
         if proved:
             proofs[prop] = Proof(METHOD, _readable(enc, houdini, sorted(support)))
     kept = len(alive) - houdini.ndomain
+    written = certificate(houdini, alive, list(proofs), certify) if certify is not None and proofs else None
     return InductionOutcome(proofs, houdini.kept(alive), len(cands), kept, rounds, stopped,
-                            time.perf_counter() - started)
+                            time.perf_counter() - started, written)
 
 
 def _readable(enc: Encoding, houdini: Houdini, support: list[int]) -> tuple[str, ...]:
