@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from rich.console import Console
 
@@ -142,3 +143,28 @@ def _load_each(paths, args):
                                         depth=depth)
             except InputError as error:
                 yield path, error.diagnostics
+
+
+# ---- commands that judge many texts of a design (repair, synthesize) ------------------------------
+
+def add_search_report_arguments(parser: argparse.ArgumentParser, one: str, default_states: int,
+                                section: str, text_help: str = "text") -> None:
+    """--format text|json, --output, --no-timings, and each `one` search's --max-states and --timeout."""
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help=f"{text_help} or json (docs/json.md, \"{section}\")")
+    parser.add_argument("--output", metavar="FILE", help="write the report in --format to FILE")
+    parser.add_argument("--no-timings", action="store_true", help="leave times out of the report")
+    parser.add_argument("--max-states", type=positive, default=default_states, metavar="N",
+                        help=f"states per {one}'s search (default 200,000)")
+    parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help=f"per {one}'s search")
+
+
+def emit_document(args, terminal: Terminal, runs: list, render_text, render_json) -> None:
+    """The whole report in --format, to --output or stdout (text was printed run by run already)."""
+    if args.format != "json" and not args.output:
+        return
+    text = (render_json if args.format == "json" else render_text)(runs, not args.no_timings)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        terminal.out.file.write(text)

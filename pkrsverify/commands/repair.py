@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from rich.text import Text
 
@@ -16,7 +15,7 @@ from ..report import repairs as repair_report
 from ..semantics.system import System
 from . import COMMANDS
 from .check import DEFAULT_MAX_STATES, mutant_limits
-from .common import Terminal, add_bound_arguments, load_each, positive, seconds
+from .common import Terminal, add_bound_arguments, add_search_report_arguments, emit_document, load_each, positive
 
 HELP = COMMANDS["repair"]
 
@@ -28,13 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"try repairs of up to N edits (default {MAX_EDITS}); the smallest size that repairs wins")
     parser.add_argument("--no-proof", action="store_true",
                         help="verify each repair with the explicit engine only, not with a Z3 proof as well")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="text (with a unified diff per "
-                        "repair, as `git apply` takes it) or json (docs/json.md, \"Repairs\")")
-    parser.add_argument("--output", metavar="FILE", help="write the report in --format to FILE")
-    parser.add_argument("--no-timings", action="store_true", help="leave times out of the report")
-    parser.add_argument("--max-states", type=positive, default=DEFAULT_MAX_STATES, metavar="N",
-                        help="states per candidate's search (default 200,000)")
-    parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help="per candidate's search")
+    add_search_report_arguments(parser, "candidate", DEFAULT_MAX_STATES, "Repairs",
+                                "text (with a unified diff per repair, as `git apply` takes it)")
 
 
 def run(args, terminal: Terminal) -> Outcome:
@@ -51,11 +45,5 @@ def run(args, terminal: Terminal) -> Outcome:
             terminal.out.print(Text(repair_report.render_text([found], not args.no_timings)), soft_wrap=True)
         # 0: repaired (or nothing to repair); 1: no repair within --max-edits; 3: the original undecided
         outcome |= Outcome(violated=found.size < 0, undecided=of_results([original]).undecided)
-    if args.format == "json" or args.output:
-        text = (repair_report.render_json if args.format == "json" else repair_report.render_text)(
-            runs, not args.no_timings)
-        if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
-        else:
-            terminal.out.file.write(text)
+    emit_document(args, terminal, runs, repair_report.render_text, repair_report.render_json)
     return outcome

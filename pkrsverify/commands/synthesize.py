@@ -14,7 +14,7 @@ from ..outcome import Outcome
 from ..report import synthesis as synthesis_report
 from . import COMMANDS
 from .check import DEFAULT_MAX_STATES, mutant_limits
-from .common import Terminal, add_bound_arguments, positive, seconds
+from .common import Terminal, add_bound_arguments, add_search_report_arguments, emit_document
 
 HELP = COMMANDS["synthesize"]
 
@@ -25,14 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_bound_arguments(parser)
     parser.add_argument("--no-proof", action="store_true",
                         help="verify the front with the explicit engine only, not with a Z3 proof as well")
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="text, or json (docs/json.md, \"Synthesis\")")
-    parser.add_argument("--output", metavar="FILE", help="write the report in --format to FILE")
     parser.add_argument("--write-front", metavar="DIR", help="write each design on the front to DIR as a spec")
-    parser.add_argument("--no-timings", action="store_true", help="leave times out of the report")
-    parser.add_argument("--max-states", type=positive, default=DEFAULT_MAX_STATES, metavar="N",
-                        help="states per completion's search (default 200,000)")
-    parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help="per completion's search")
+    add_search_report_arguments(parser, "completion", DEFAULT_MAX_STATES, "Synthesis")
 
 
 def run(args, terminal: Terminal) -> Outcome:
@@ -57,13 +51,7 @@ def run(args, terminal: Terminal) -> Outcome:
             _write_front(found, Path(args.write_front))
         # 0: a correct completion; 1: none; 3: a completion undecided; 4: the engines disagree on one
         outcome |= Outcome(violated=not found.correct, undecided=found.undecided > 0, disagree=found.disagree)
-    if args.format == "json" or args.output:
-        text = (synthesis_report.render_json if args.format == "json" else synthesis_report.render_text)(
-            runs, not args.no_timings)
-        if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
-        else:
-            terminal.out.file.write(text)
+    emit_document(args, terminal, runs, synthesis_report.render_text, synthesis_report.render_json)
     return outcome
 
 
