@@ -122,7 +122,7 @@ def models(draw, max_tasks: int = 2, max_cpus: int = 2, max_depth: int = 3,
             delivers = draw(st.none() | st.sampled_from(MODEL_REGISTERS))
             reads = draw(st.none() | st.sampled_from(MODEL_REGISTERS))
         entries.append(_Entry(name, interrupts, max_frames, tuple(flags), delivers, reads))
-    lines = [f"model random \"a random small model\" {{",
+    lines = ["model random \"a random small model\" {",
              f"    tasks {tasks}", f"    kthreads {kthreads}", f"    cpus {cpus}", f"    depth {depth}"]
     if "user" in bases:
         lines.append("    base user")

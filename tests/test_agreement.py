@@ -23,7 +23,6 @@ from hypothesis import HealthCheck, assume, example, given, settings
 
 import pytest
 
-from pkrsverify.front import ir
 from pkrsverify.analyses.agreement import disagreements
 from pkrsverify.explicit import engine as explicit
 from pkrsverify.explicit.reduce import Reductions

@@ -6,7 +6,6 @@ the engine.
 """
 from __future__ import annotations
 
-import dataclasses
 
 import pytest
 

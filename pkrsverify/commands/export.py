@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..front import ir
 from ..front.diagnostics import Code, Diagnostic, InputError
 from ..export import ExportError, promela
 from ..export.spin import commands

@@ -211,7 +211,7 @@ def frame_name(system: System, code: int) -> str:
 
 
 def describe_state(system: System, state) -> str:
-    layout, kinds = system.layout, system.kinds
+    layout = system.layout
     lines = []
     for c, cpu in enumerate(layout.cpus):
         running = state[cpu.running]

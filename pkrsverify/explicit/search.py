@@ -272,7 +272,7 @@ class Search:
 
     def _expand_summarised(self, source: int, level: int) -> None:
         s = self.states[source]
-        compiled, summaries = self.compiled, self.summaries
+        compiled = self.compiled
         canonical = self.canonical.canonical
         wanted_bits = self.wanted_bits
         taken = self.taken

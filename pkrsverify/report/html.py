@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from html import escape
 
-from ..front import ir
 from ..result import CheckResult, PropertyResult, Verdict
 from . import comparison, svg
 from .common import SpecText, changes, coverage_lines, coverage_warnings, fatal_note, statistics_text, verdict_text
