@@ -131,3 +131,26 @@ def test_the_recorder_sees_every_value_a_step_changes():
         last = {w.position: w.value for w in recorder.rec.writes if w.step == number}
         assert changed <= set(last), (number, changed - set(last))
         assert all(after[p] == value for p, value in last.items()), number
+
+
+def test_a_save_from_the_cache_and_a_guarded_restore_are_told_as_they_are(tmp_path):
+    """A per-task slot saved from the per-CPU cache, restored only where the cache differs: the culprit says
+    the entry saved the value (from the cache, no RDMSR) and the exit's write sat under an `if` not taken,
+    rather than "saved nothing" and "does not set PKRS"."""
+    spec = tmp_path / "cached.spec"
+    spec.write_text("""strategy cached {
+    model x86_64
+    storage saved.pkrs : task
+    storage thread.pkrs : task
+    storage pkrs_cache : cpu shadows PKRS
+    on write { pkrs_cache = PKRS }
+    on entry { saved.pkrs = pkrs_cache; if pkrs_cache != INIT { PKRS = INIT; pkrs_cache = INIT } }
+    on exit { if pkrs_cache != saved.pkrs { PKRS = saved.pkrs; pkrs_cache = saved.pkrs } }
+    on switch_out { thread.pkrs = pkrs_cache }
+    on switch_in { if pkrs_cache != thread.pkrs { PKRS = thread.pkrs; pkrs_cache = thread.pkrs } }
+}
+""")
+    _, trace = violation(spec, ir.Property("no_lost"))
+    assert "had saved it in saved.pkrs[task 0] (line 7)" in trace.culprit
+    assert "sets PKRS only inside an `if`, whose branch was not taken here" in trace.culprit
+    assert "saved nothing" not in trace.culprit and "does not set" not in trace.culprit

@@ -94,7 +94,10 @@ class _Story:
         """What the entry of the frame did with the value it interrupted."""
         if not entry_step:
             return ""
-        pkrs = {cpu.registers[self.r] for cpu in self.layout.cpus}
+        # the register itself, or a per-CPU shadow of it (`saved = pkrs_cache`: the value without a RDMSR)
+        shadows = [s.index for s in self.strategy.storages if s.shadows == self.r]
+        pkrs = {cpu.registers[self.r] for cpu in self.layout.cpus} | {
+            cpu.cells[i] for cpu in self.layout.cpus for i in shadows if i in cpu.cells}
         saves = [w for w in self.rec.writes if w.step == entry_step and w.how == "statement" and w.source in pkrs]
         if not saves:
             return f"; step {entry_step}, {self.phrase(entry_step)}, had saved nothing"
@@ -120,6 +123,8 @@ class _Story:
         if handler is None:
             what = f"`{name}` applies to {self.system.kinds[kind].name}" if kind is not None else f"`{name}`"
             return f"no {what}"
+        if _sets(handler.body, self.r, guarded=False):
+            return f"its `{name}` sets {self.R} only inside an `if`, whose branch was not taken here"
         return f"its `{name}` does not set {self.R}"
 
     def done(self, sentence: str) -> tuple[str, tuple[Blame, ...]]:
@@ -416,6 +421,20 @@ STORIES: dict[ir.PropertyKind, Story] = {
 _untold = [k.value for k in ir.PropertyKind if k not in STORIES]
 if _untold:  # a new property needs its story here: no report may borrow another property's words
     raise ImportError(f"explain/stories.py tells no story for {', '.join(_untold)}")
+
+
+
+
+def _sets(body, register: int, guarded: bool) -> bool:
+    """Does a block set the register inside an `if` (`guarded` tells whether `body` is inside one)?"""
+    for statement in body:
+        if isinstance(statement, (ir.Assign, ir.Pop)) and isinstance(statement.target, ir.Reg) \
+                and statement.target.register == register and guarded:
+            return True
+        if isinstance(statement, ir.If) and (_sets(statement.then, register, True)
+                                             or _sets(statement.otherwise, register, True)):
+            return True
+    return False
 
 
 __all__ = ["tell", "STORIES", "Story"]
