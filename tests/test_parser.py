@@ -112,3 +112,18 @@ def test_syntax_errors_say_where_and_what(text, line, column, fragment):
 def test_statements_end_at_newline_or_semicolon():
     with pytest.raises(InputError):
         _parse("strategy s { model m\n storage a : task\n on entry { a = PKRS PKRS = INIT } }")
+
+
+def test_a_statement_among_items_says_where_statements_go():
+    """At the top of a strategy, or in a `choose` among items, a statement gets a hint to move into a handler."""
+    from pkrsverify.front.diagnostics import InputError
+    from pkrsverify.front.parser import parse
+    from pkrsverify.front.source import SourceFile
+    for text in ("strategy s {\n  model x86_64\n  PKRS = INIT\n}\n",
+                 "strategy s {\n  model x86_64\n  choose a { x { saved = PKRS } y {} }\n}\n"):
+        try:
+            parse(SourceFile("x.sketch", text))
+        except InputError as error:
+            assert "statements stand inside a handler" in error.diagnostics[0].help
+        else:
+            raise AssertionError("parsed")

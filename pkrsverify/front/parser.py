@@ -109,6 +109,10 @@ def _syntax_diagnostic(source: SourceFile, error: UnexpectedInput) -> Diagnostic
                           help=f"write `{whole.lower()}`")
     elif token.type == "NAME" and "REG" in error.expected and help_line is None:
         help_line = f"registers are upper case: `{word.upper()}`?"
+    elif token.type in ("REG", "NAME") and "STORAGE" in error.expected and help_line is None:
+        # a statement where the strategy's items stand (at its top, or in a `choose` among items)
+        help_line = ("statements stand inside a handler (`on entry { ... }`); a `choose` among statements "
+                     "goes inside the handler too")
     return Diagnostic(Code.SYNTAX, f"unexpected {shown}", Span(source, start, start + max(1, len(token.value))),
                       notes=(_expected_note(error.expected),), help=help_line)
 
