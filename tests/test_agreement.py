@@ -102,7 +102,7 @@ FATAL_AFTER_READ = Case(
          '    on switch_in { push s0.stack, PKRS }\n}\n')
 
 
-@settings(max_examples=8, **SETTINGS)
+@settings(max_examples=5, **SETTINGS)
 @given(case=cases(**TINY, registers=True))
 def test_certificates_of_random_proofs_are_rechecked_by_z3_alone(case, tmp_path_factory):
     """Every Houdini proof of a random spec comes with a certificate that the z3 executable answers unsat

@@ -186,8 +186,7 @@ def test_the_default_sketch_against_every_completion_alone(tmp_path):
 
 
 def test_the_doc_sketch_against_every_completion_alone(tmp_path):
-    text = (ROOT / "docs" / "language.md").read_text().split("```sketch\n")[1].split("```")[0]
-    run = synthesize(_source(text, tmp_path), prove=False)
+    run = synthesize(read_source(_doc_sketch(tmp_path)), prove=False)
     _agrees_with_ground_truth(run)
     assert [dict(run.candidates[i].completion.choices) for i, _ in run.front] == [{"save": "frame"}]
     assert {(f.hole, f.label) for f in run.families} == {("save", "none"), ("save", "task"), ("save", "cpu")}
@@ -235,23 +234,36 @@ def _first_completion(text: str) -> str:
 
 # ---- the command ---------------------------------------------------------------------------------
 
-def test_cli_text_json_and_front_files(tmp_path):
-    code, out, err = run_cli("synthesize", str(SKETCH), "--no-proof", "--no-timings", "--write-front", str(tmp_path))
-    assert code == 0, err
-    assert "144 completions" in out and "ruled out by replaying a known counterexample" in out
-    assert "save=task: none of its 16 completions is correct" in out
-    written = sorted(tmp_path.glob("pkrs.*.spec"))
-    assert written and all(run_cli("check", str(p))[0] == 0 for p in written)
+def _doc_sketch(tmp_path: Path) -> Path:
+    path = tmp_path / "doc.sketch"
+    path.write_text((ROOT / "docs" / "language.md").read_text().split("```sketch\n")[1].split("```")[0])
+    return path
 
-    doc_sketch = tmp_path / "doc.sketch"
-    doc_sketch.write_text((ROOT / "docs" / "language.md").read_text().split("```sketch\n")[1].split("```")[0])
-    code, out, _ = run_cli("synthesize", str(doc_sketch), "--no-timings", "--format", "json")
+
+def test_cli_text_json_and_front_files(tmp_path):
+    sketch = _doc_sketch(tmp_path)
+    code, out, err = run_cli("synthesize", str(sketch), "--no-proof", "--no-timings", "--write-front", str(tmp_path))
+    assert code == 0, err
+    assert "4 completions" in out and "ruled out by replaying a known counterexample" in out
+    assert "save=task: its one completion is not correct" in out and "z3: not asked" in out
+    written = sorted(tmp_path.glob("doc.*.spec"))
+    assert len(written) == 1 and run_cli("check", str(written[0]))[0] == 0
+    code, out, _ = run_cli("synthesize", str(sketch), "--no-timings", "--format", "json")
     document = json.loads(out)["synthesis"][0]
     assert code == 0 and document["completions"] == 4 and document["correct"] == len(document["front"]) == 1
     assert document["front"][0]["choices"] == {"save": "frame"} and document["front"][0]["z3"] == "proved"
     task = next(f for f in document["families"] if f["label"] == "task")
     assert task["hole"] == "save" and task["counterexample"]["property"] == "no_lost"
     assert task["counterexample"]["length"] == 6 and "seconds" not in document
+
+
+@pytest.mark.slow
+def test_cli_on_the_default_sketch(tmp_path):
+    code, out, err = run_cli("synthesize", str(SKETCH), "--no-proof", "--no-timings", "--write-front", str(tmp_path))
+    assert code == 0, err
+    assert "144 completions" in out and "save=task: none of its 16 completions is correct" in out
+    written = sorted(tmp_path.glob("pkrs.*.spec"))
+    assert len(written) == 6 and all(run_cli("check", str(p))[0] == 0 for p in written)
 
 
 def test_cli_exit_1_when_no_completion_is_correct(tmp_path):
