@@ -255,6 +255,11 @@ def test_cli_text_json_and_front_files(tmp_path):
     task = next(f for f in document["families"] if f["label"] == "task")
     assert task["hole"] == "save" and task["counterexample"]["property"] == "no_lost"
     assert task["counterexample"]["length"] == 6 and "seconds" not in document
+    # the command line's bounds judge every completion; a bound the model cannot take is an input error
+    code, out, _ = run_cli("synthesize", str(sketch), "--no-proof", "--no-timings", "--cpus", "2")
+    assert code == 0 and "cpus=2" in out and "1 correct" in out
+    code, _, err = run_cli("synthesize", str(sketch), "--no-proof", "--tasks", "0")
+    assert code == 2 and "error[E120]" in err and "Traceback" not in err
 
 
 @pytest.mark.slow

@@ -18,7 +18,7 @@ from typing import Callable, Union
 
 from ..explicit.search import Limits
 from ..front import ir
-from ..front.diagnostics import InputError
+from ..front.diagnostics import Diagnostic, InputError
 from ..front.loader import strategy_of
 from ..front.source import SourceFile
 from ..result import CheckResult
@@ -51,6 +51,7 @@ class Refuted:
 @dataclass(frozen=True, slots=True)
 class Invalid:
     error: str  # the first diagnostic, one line
+    diagnostic: Diagnostic | None = None  # the same, whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,7 @@ class Verifier:
             candidate = self.judged(strategy_of(text))
         except InputError as error:
             self.invalid += 1
-            return Invalid(error.diagnostics[0].message)
+            return Invalid(error.diagnostics[0].message, error.diagnostics[0])
         self.candidates += 1
         self.first = self.first or candidate
         system = System(candidate)

@@ -41,7 +41,9 @@ def run(args, terminal: Terminal) -> Outcome:
     for path in args.files:
         found = synthesize(read_source(path), judged, limits, prove=not args.no_proof)
         if found.invalid and found.invalid == len(found.candidates):
-            first = next(c for c in found.candidates if hasattr(c.verdict, "error"))
+            first = found.candidates[0]
+            if first.verdict.diagnostic is not None and first.verdict.diagnostic.code is Code.BAD_OPTION:
+                raise InputError([first.verdict.diagnostic])  # the command line's bounds, not the sketch
             raise InputError([Diagnostic(Code.SKETCH, f"{path}: no completion is a valid spec; the first "
                                          f"({first.completion.says()}): {first.verdict.error}", None)])
         runs.append(found)
