@@ -260,6 +260,9 @@ def test_cli_text_json_and_front_files(tmp_path):
     assert code == 0 and "cpus=2" in out and "1 correct" in out
     code, _, err = run_cli("synthesize", str(sketch), "--no-proof", "--tasks", "0")
     assert code == 2 and "error[E120]" in err and "Traceback" not in err
+    # a completion whose search hits --max-states is undecided: exit 3, never "none is correct"
+    code, out, _ = run_cli("synthesize", str(sketch), "--no-proof", "--max-states", "50")
+    assert code == 3 and "undecided" in out and "no completion is correct within the limits" in out
 
 
 @pytest.mark.slow

@@ -51,8 +51,10 @@ def run(args, terminal: Terminal) -> Outcome:
             terminal.out.print(Text(synthesis_report.render_text([found], not args.no_timings)), soft_wrap=True)
         if args.write_front:
             _write_front(found, Path(args.write_front))
-        # 0: a correct completion; 1: none; 3: a completion undecided; 4: the engines disagree on one
-        outcome |= Outcome(violated=not found.correct, undecided=found.undecided > 0, disagree=found.disagree)
+        # 0: a correct completion; 1: none (every one decided); 3: a completion undecided; 4: the engines
+        # disagree on a design of the front
+        outcome |= Outcome(violated=not found.correct and not found.undecided, undecided=found.undecided > 0,
+                           disagree=found.disagree)
     emit_document(args, terminal, runs, synthesis_report.render_text, synthesis_report.render_json)
     return outcome
 

@@ -71,7 +71,8 @@ def render_text(runs: list[SynthesisRun], timings: bool = True) -> str:
         out += _unusual(run)
         correct = run.correct
         if not correct:
-            out.append("  no completion is correct")
+            out.append("  no completion is correct" if not run.undecided else
+                       "  no completion is correct within the limits: the undecided ones may be")
         else:
             out.append(f"  {len(correct)} correct; on the Pareto front (no other correct design is as cheap on every "
                        f"review figure and cheaper on one): {len(run.front)}, cheapest first")
