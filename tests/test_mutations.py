@@ -117,6 +117,7 @@ def test_first_violation_of_some_properties_searches_the_others_until_then():
                 assert p.length == full.result_for(p.property).length, spec
 
 
+@pytest.mark.slow
 def test_first_counterexample_tries_agree_with_a_complete_search():
     """Each try of first_counterexample is exact: the stack mutants whose summaries explode (a push never
     popped) and the survivors that must be searched to the end get the verdicts of a complete search."""
@@ -209,9 +210,18 @@ def test_edits_keep_the_text_tidy():
         edits.apply(source, [edits.Edit(3, 9, ""), edits.Edit(5, 12, "")])
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategies.cases(max_tasks=2, max_cpus=2, max_depth=2, registers=True))
 def test_random_specs_every_mutant_against_a_complete_check(case):
     with strategies.written(case) as spec:
         if spec is not None:  # else too large to check every variant quickly
+            _against_complete_checks(spec)
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategies.cases(max_tasks=2, max_cpus=2, max_depth=2, registers=True))
+def test_more_random_specs_every_mutant_against_a_complete_check(case):
+    with strategies.written(case) as spec:
+        if spec is not None:
             _against_complete_checks(spec)

@@ -93,11 +93,20 @@ def _refutations_are_violations(path: Path) -> int:
     return count
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategies.cases(max_tasks=2, max_cpus=2, max_depth=2, registers=True))
 def test_random_specs_refutations_are_violations(case):
     with strategies.written(case) as spec:
         if spec is not None:  # else too large to check every variant quickly
+            _refutations_are_violations(spec)
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategies.cases(max_tasks=2, max_cpus=2, max_depth=2, registers=True))
+def test_more_random_specs_refutations_are_violations(case):
+    with strategies.written(case) as spec:
+        if spec is not None:
             _refutations_are_violations(spec)
 
 
