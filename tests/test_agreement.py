@@ -129,7 +129,7 @@ def test_certificates_of_random_proofs_are_rechecked_by_z3_alone(case, tmp_path_
     assert z3_result.certificate.count("; 3. the property") == len(proved)
 
 
-@settings(max_examples=40, **SETTINGS)  # more and larger: test_bmc_agrees_with_registers_on_larger_cases (slow)
+@settings(max_examples=25, **SETTINGS)  # more and larger: test_bmc_agrees_with_registers_on_larger_cases (slow)
 @given(cases(**TINY, registers=True))
 @example(FATAL_AFTER_READ)
 def test_bmc_agrees_with_registers_windows_and_reads(case):
