@@ -201,6 +201,11 @@ class CheckResult:
         return any(p.verdict is Verdict.UNKNOWN for p in self.properties)
 
     @property
+    def proved(self) -> bool:
+        """Every property PROVED (z3 engine)."""
+        return all(p.verdict is Verdict.PROVED for p in self.properties)
+
+    @property
     def interrupted(self) -> bool:
         return self.stop is StopReason.INTERRUPTED
 

@@ -202,8 +202,8 @@ def first_counterexample(system: System, spec: str, properties, limits: Limits, 
     limits = replace(limits, first_violation=stops)
     done = set()
     for states, summaries in TRIES:
-        budget = limits if states is None or (limits.max_states or states + 1) <= states else \
-            replace(limits, max_states=states)
+        smaller = states is not None and (limits.max_states is None or states < limits.max_states)
+        budget = replace(limits, max_states=states) if smaller else limits
         if (budget.max_states, summaries) in done:
             continue
         done.add((budget.max_states, summaries))

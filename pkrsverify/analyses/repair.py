@@ -67,7 +67,7 @@ class Repair:
 
     @property
     def proved(self) -> bool:
-        return self.z3 is not None and all(p.verdict is Verdict.PROVED for p in self.z3.properties)
+        return self.z3 is not None and self.z3.proved
 
 
 @dataclass(frozen=True, slots=True)

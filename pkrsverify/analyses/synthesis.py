@@ -39,7 +39,7 @@ from ..semantics.system import System, refutes
 from ..symbolic import engine as symbolic
 from .candidates import Correct, Refuted, Same, Undecided, Verifier
 from .candidates import Verdict as Judged
-from .mutations import first_counterexample, normal_form
+from .mutations import MAX_STATES, first_counterexample
 from .repair import cost
 from .review import review
 
@@ -51,6 +51,7 @@ class Candidate:
     completion: Completion
     verdict: Judged
     figures: ReviewFigures | None = None  # for a correct one
+    same_as: int | None = None            # the candidate with the same text (comments and blanks aside)
 
     @property
     def correct(self) -> bool:
@@ -66,7 +67,7 @@ class Proof:
 
     @property
     def proved(self) -> bool:
-        return self.result is not None and all(p.verdict is Verdict.PROVED for p in self.result.properties)
+        return self.result is not None and self.result.proved
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,7 @@ class SynthesisRun:
 
 
 def synthesize(source: SourceFile, judged: Callable[[ir.Strategy], ir.Strategy] = lambda s: s,
-               limits: Limits = Limits(200_000), prove: bool = True,
+               limits: Limits = Limits(MAX_STATES), prove: bool = True,
                on_progress: Callable[[str], None] | None = None) -> SynthesisRun:
     """Every completion of the sketch judged (at the bounds `judged` gives it), the front proved."""
     started = time.perf_counter()
@@ -118,10 +119,11 @@ def synthesize(source: SourceFile, judged: Callable[[ir.Strategy], ir.Strategy] 
     tree = parse(source)
     for completion in completions(source, tree):
         verdict = verifier.verify(completion.text)
-        if isinstance(verdict, Same):
-            verdict = candidates[verdict.first].verdict
+        same_as = verdict.first if isinstance(verdict, Same) else None
+        if same_as is not None:
+            verdict = candidates[same_as].verdict
         figures = review(verdict.strategy) if isinstance(verdict, Correct) else None
-        candidates.append(Candidate(completion, verdict, figures))
+        candidates.append(Candidate(completion, verdict, figures, same_as))
         if on_progress and len(candidates) % 20 == 0:
             on_progress(f"{len(candidates)} completions judged")
     front = pareto_front(candidates)
@@ -160,14 +162,8 @@ def dominates(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
 
 
 def pareto_front(candidates: list[Candidate]) -> list[int]:
-    """The correct candidates no other correct one dominates, one per distinct text (as the Verifier tells
-    texts apart), cheapest first."""
-    correct, texts = [], set()
-    for i, candidate in enumerate(candidates):
-        key = normal_form(candidate.completion.text.text)
-        if candidate.correct and key not in texts:
-            texts.add(key)
-            correct.append(i)
+    """The correct candidates no other correct one dominates, one per distinct text, cheapest first."""
+    correct = [i for i, candidate in enumerate(candidates) if candidate.correct and candidate.same_as is None]
     scores = {i: objectives(candidates[i].figures) for i in correct}
     front = [i for i in correct if not any(dominates(scores[j], scores[i]) for j in correct)]
     return sorted(front, key=lambda i: (cost(candidates[i].figures), scores[i]))

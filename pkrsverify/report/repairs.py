@@ -22,12 +22,17 @@ def search_line(run: RepairRun, timings: bool = True) -> str:
 def verdicts(repair: Repair) -> str:
     states = repair.explicit.statistics.states
     text = f"explicit: every property holds, all {states:,} reachable states ({repair.explicit.bounds.describe()})"
-    if repair.z3 is None:
-        return text + "; z3: not asked (--no-proof)"
-    if repair.proved:
-        return text + "; z3: proved for every nesting depth"
-    open_ = [f"{p.property.value} {p.verdict.value}" for p in repair.z3.properties if p.verdict is not Verdict.PROVED]
-    return text + f"; z3: not proved ({', '.join(open_)})"
+    return text + "; " + z3_words(repair.z3)
+
+
+def z3_words(result) -> str:
+    """What Z3 said of a design checked for every nesting depth (None: not asked)."""
+    if result is None:
+        return "z3: not asked (--no-proof)"
+    if result.proved:
+        return "z3: proved for every nesting depth"
+    open_ = [f"{p.property.value} {p.verdict.value}" for p in result.properties if p.verdict is not Verdict.PROVED]
+    return f"z3: not proved ({', '.join(open_)})"
 
 
 def costs(f: ReviewFigures) -> str:

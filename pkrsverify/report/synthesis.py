@@ -4,14 +4,12 @@ from __future__ import annotations
 import json
 
 from ..analyses.candidates import Invalid, Refuted, Undecided
-from ..analyses.mutations import normal_form
 from ..analyses.synthesis import Candidate, Family, Proof, SynthesisRun, dominates, objectives
 from ..front import edits
 from ..front import syntax as ast
 from ..front.holes import tidy
 from ..front.parser import parse
-from ..result import Verdict
-from .repairs import costs
+from .repairs import costs, z3_words
 
 
 def search_line(run: SynthesisRun, timings: bool = True) -> str:
@@ -31,14 +29,9 @@ def design_lines(candidate: Candidate) -> list[str]:
 def proof_text(candidate: Candidate, proof: Proof) -> str:
     states = candidate.verdict.result.statistics.states
     text = f"explicit: every property holds, all {states:,} reachable states"
-    if proof.result is None:
-        return text + "; z3: not asked (--no-proof)"
     if proof.disagreement:
         return text + f"; ENGINES DISAGREE: {proof.disagreement}"
-    if proof.proved:
-        return text + "; z3: proved for every nesting depth"
-    open_ = [f"{p.property.value} {p.verdict.value}" for p in proof.result.properties if p.verdict is not Verdict.PROVED]
-    return text + f"; z3: not proved ({', '.join(open_)})"
+    return text + "; " + z3_words(proof.result)
 
 
 def _beaten_by(run: SynthesisRun, index: int) -> int | None:
@@ -84,7 +77,7 @@ def render_text(runs: list[SynthesisRun], timings: bool = True) -> str:
                            f"found from pt_regs: {'yes' if candidate.figures.findable else 'no'}")
                 out.append(f"       {proof_text(candidate, proof)}")
             on_front = {i for i, _ in run.front}
-            beaten = [i for i in correct if i not in on_front and _first_of_text(run, i)]
+            beaten = [i for i in correct if i not in on_front and run.candidates[i].same_as is None]
             if beaten:
                 out.append("  also correct, but beaten on the figures:")
                 out += [f"    {run.candidates[i].completion.says()} (by {_beaten_by(run, i)})" for i in beaten]
@@ -94,11 +87,6 @@ def render_text(runs: list[SynthesisRun], timings: bool = True) -> str:
                 out += family_lines(run, family)
         out.append("")
     return "\n".join(out)
-
-
-def _first_of_text(run: SynthesisRun, index: int) -> bool:
-    text = normal_form(run.candidates[index].completion.text.text)
-    return next(i for i, c in enumerate(run.candidates) if normal_form(c.completion.text.text) == text) == index
 
 
 def _unusual(run: SynthesisRun) -> list[str]:
