@@ -275,6 +275,19 @@ def test_independent_registers_are_sliced_and_judged_as_the_whole(tmp_path):
     assert expected[ir.Property("no_lost")][0] is Verdict.HOLDS
 
 
+def test_a_slice_keeps_an_if_that_reads_nothing_but_writes_it(tmp_path):
+    """`if INIT == INIT { DR7 = INIT }` reads no slice, yet DR7's slice must run it: the slice once left
+    it out, and its counterexample did not replay on the whole system (found by the random proofs of
+    tests/test_parameterized.py)."""
+    from pkrsverify.explicit.reduce.slices import slices
+    text = INDEPENDENT.replace("DR7 = INIT }", "if INIT == INIT { DR7 = INIT } }")
+    system = _spec(tmp_path, "condition_on_init", text)
+    parts = slices(system.strategy, system.strategy.properties)
+    assert parts is not None and len(parts) == 2
+    expected = _agree(system, CONFIGS)
+    assert expected[ir.Property("no_lost[DR7]")][0] is Verdict.VIOLATED
+
+
 @pytest.mark.parametrize("old,new", [
     # a value of PKRS's slice reaches DR7
     ("    on exit  { PKRS = regs.pkrs }", "    on exit  { PKRS = regs.pkrs; DR7 = regs.pkrs }"),

@@ -163,9 +163,12 @@ def _project(strategy: ir.Strategy, wanted, registers: tuple[int, ...], storages
                 out.append(replace(s, register=reg[s.register]))
             elif isinstance(s, ir.Window):
                 out.append(s)  # structure: every slice keeps where the code stops
-            elif isinstance(s, ir.If) and (mine(s.left) or mine(s.right)):
-                out.append(replace(s, left=value(s.left), right=value(s.right), then=statements(s.then),
-                                   otherwise=statements(s.otherwise)))
+            elif isinstance(s, ir.If):
+                # kept where its condition reads the slice or its branches write it (`if INIT == INIT`
+                # reads nothing, yet what it runs is the slice's business)
+                then, otherwise = statements(s.then), statements(s.otherwise)
+                if mine(s.left) or mine(s.right) or then or otherwise:
+                    out.append(replace(s, left=value(s.left), right=value(s.right), then=then, otherwise=otherwise))
         return tuple(out)
 
     handlers = []
