@@ -117,6 +117,33 @@ class Counterexample:
 
 
 @dataclass(frozen=True, slots=True)
+class Scope:
+    """What a verdict that holds covers: the check's bounds, or every value of some of them.
+
+    HOLDS (explicit) covers every path within the bounds; PROVED (z3) every number of steps at the
+    bounds, and with `every` more: every nesting depth (`--depth unbounded`), every number of tasks,
+    kernel threads or CPUs (`--tasks any`, ...: docs/semantics.md section 5)."""
+
+    every: frozenset[str] = frozenset()  # of BOUNDS
+
+    BOUNDS = ("tasks", "kthreads", "cpus", "depth")
+
+    def words(self) -> str:
+        """`within the bounds`, `for every nesting depth`, `for every number of tasks, CPUs and nesting depth`."""
+        counted = [name for bound, name in zip(self.BOUNDS, ("tasks", "kernel threads", "CPUs")) if bound in self.every]
+        if not counted:
+            return "for every nesting depth" if "depth" in self.every else "within the bounds"
+        if "depth" in self.every:
+            counted.append("nesting depth")
+        return "for every number of " + (counted[0] if len(counted) == 1
+                                          else f"{', '.join(counted[:-1])} and {counted[-1]}")
+
+    def covers(self, bounds: ir.Bounds) -> dict:
+        """Each bound as covered: its value, or "every" (JSON)."""
+        return {b: "every" if b in self.every else getattr(bounds, b) for b in self.BOUNDS}
+
+
+@dataclass(frozen=True, slots=True)
 class PropertyResult:
     property: ir.Property
     verdict: Verdict
@@ -125,6 +152,7 @@ class PropertyResult:
     invariant: tuple[str, ...] = ()  # PROVED: the facts the proof rests on, in the spec's names
     trace: Trace | None = None       # explain/: the counterexample in kernel terms
     vacuous: bool = False            # explain/: it holds, but no step of the search ever checked it
+    scope: Scope = Scope()           # HOLDS and PROVED: what the verdict covers beyond the bounds
 
     @property
     def length(self) -> int | None:

@@ -25,7 +25,8 @@ from ..result import CheckResult
 from ..semantics.system import System
 from ..outcome import ExitCode, Outcome, of_results
 from . import COMMANDS
-from .common import UNBOUNDED, Terminal, add_bound_arguments, asked_of, load_each, positive, property_name, seconds
+from .common import (UNBOUNDED, Terminal, add_bound_arguments, asked_of, for_every, load_each, positive, property_name,
+                     seconds)
 from .output import add_report_arguments, check_paths, emit_checked, shows_text, timings
 
 HELP = COMMANDS["check"]
@@ -34,7 +35,7 @@ DEFAULT_MAX_STATES = 5_000_000  # about 4 GB of visited states; raise it with --
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="strategy spec(s)")
-    add_bound_arguments(parser, unbounded_depth=True)
+    add_bound_arguments(parser, unbounded_depth=True, any_count=True)
     parser.add_argument("--engine", choices=("explicit", "z3", "both"), default="explicit",
                         help="explicit: BFS over every reachable state (HOLDS within bounds); z3: proofs "
                              "(Houdini, Spacer) and BMC (PROVED for any number of steps); both: run both and "
@@ -134,7 +135,8 @@ def _check_one(path, strategy, properties, limits, fmt, terminal: Terminal, time
             if live:
                 live.update(Text("  z3: Houdini, BMC, Spacer...", style="dim"))
             result = symbolic.check(system, spec=path, properties=properties, limits=_z3_limits(args),
-                                    unbounded_depth=args.depth == UNBOUNDED, on_violation=on_violation if text else None)
+                                    unbounded_depth=args.depth == UNBOUNDED, on_violation=on_violation if text else None,
+                                    for_every=for_every(args))
         else:
             result = check(system, spec=path, properties=properties, limits=limits,
                            on_violation=on_violation if text else None,
@@ -190,6 +192,10 @@ def _engines(args) -> tuple[str, ...]:
     if args.depth == UNBOUNDED and args.engine != "z3":
         problems.append("--depth unbounded needs --engine z3: the explicit engine explores a finite state space, "
                         "and only a proof covers every depth")
+    if for_every(args) and args.engine != "z3":
+        asked = " ".join(f"--{b} any" for b in sorted(for_every(args)))
+        problems.append(f"{asked} needs --engine z3: the explicit engine explores one machine of a given size, "
+                        "and only a proof covers every size")
     if args.engine == "explicit":
         problems += [f"{option} needs --engine z3 (or both): the explicit engine {why}" for option, given, why in (
             ("--show-invariant", args.show_invariant, "proves nothing, it explores every state"),
@@ -240,6 +246,11 @@ def _header(path: str, strategy: ir.Strategy, plain: bool = False, engine: str =
         bounds += f", {engine} engine"
     if args is not None and args.depth == UNBOUNDED:
         bounds = bounds.replace(f"depth={strategy.bounds.depth}", "depth=unbounded")
+    if args is not None and for_every(args):
+        for bound in sorted(for_every(args)):
+            bounds = bounds.replace(f"{bound}={getattr(strategy.bounds, bound)}", f"{bound}=any")
+        b = strategy.bounds
+        bounds += f" (violations sought at tasks={b.tasks} kthreads={b.kthreads} cpus={b.cpus})"
     return heading(strategy.name, path, strategy.model.name, bounds, plain)
 
 

@@ -86,13 +86,37 @@ def depth_bound(text: str) -> int | str:
     return UNBOUNDED if text == UNBOUNDED else whole_number(text)
 
 
-def add_bound_arguments(parser: argparse.ArgumentParser, unbounded_depth: bool = False) -> None:
+ANY = "any"
+
+
+def count_bound(text: str) -> int | str:
+    """A number of tasks, kernel threads or CPUs, or `any` (a proof for every number: z3 only)."""
+    return ANY if text == ANY else whole_number(text)
+
+
+def add_bound_arguments(parser: argparse.ArgumentParser, unbounded_depth: bool = False,
+                        any_count: bool = False) -> None:
+    """--tasks, --kthreads, --cpus, --depth; `unbounded_depth`: --depth may be `unbounded`, `any_count`: the
+    counts may be `any` (proofs for every value, docs/semantics.md section 5)."""
     for bound in ("tasks", "kthreads", "cpus", "depth"):
         if bound == "depth" and unbounded_depth:
             parser.add_argument("--depth", type=depth_bound, metavar="N|unbounded",
                                 help="override the depth bound; `unbounded` proves for every nesting depth (z3)")
+        elif bound != "depth" and any_count:
+            parser.add_argument(f"--{bound}", type=count_bound, metavar="N|any",
+                                help=f"override the {bound} bound; `any` proves for every number of {bound} (z3; "
+                                     "a violation is still searched for at the spec's own bound)")
         else:
             parser.add_argument(f"--{bound}", type=whole_number, metavar="N", help=f"override the {bound} bound")
+
+
+def for_every(args) -> frozenset[str]:
+    """The counts the command line asks a proof for every value of (`--tasks any`, ...)."""
+    return frozenset(b for b in ("tasks", "kthreads", "cpus") if getattr(args, b, None) == ANY)
+
+
+def _number(value):
+    return None if value == ANY else value  # `any`: the spec's own bound is where violations are sought
 
 
 def load_all(paths, args) -> list:
@@ -139,8 +163,8 @@ def _load_each(paths, args):
                 if model is not None:  # the design's name says which model it ran under
                     strategy = replace(strategy, name=f"{strategy.name}@{strategy.model.name}")
                 depth = None if args.depth == UNBOUNDED else args.depth  # the caller drops the depth bound
-                yield path, with_bounds(strategy, tasks=args.tasks, kthreads=args.kthreads, cpus=args.cpus,
-                                        depth=depth)
+                yield path, with_bounds(strategy, tasks=_number(args.tasks), kthreads=_number(args.kthreads),
+                                        cpus=_number(args.cpus), depth=depth)
             except InputError as error:
                 yield path, error.diagnostics
 

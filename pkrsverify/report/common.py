@@ -14,6 +14,8 @@ def verdict_text(result: PropertyResult) -> str:
         return "UNKNOWN"
     if result.vacuous:
         return "VACUOUS (holds, but no step ever checked it)"
+    if result.verdict is Verdict.PROVED and result.scope.every:
+        return f"proved {result.scope.words()}"  # what kind of proof: every depth, every number of tasks, ...
     return result.verdict.value
 
 

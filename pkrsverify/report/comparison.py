@@ -33,9 +33,20 @@ def columns(results: list[CheckResult]) -> tuple[ir.Property, ...]:
 
 
 def legend(results: list[CheckResult]) -> str:
-    return ("ok: holds, every reachable state explored; FAIL n: violated, the shortest counterexample "
-            "has n events; ok<=n: no violation within n events (a search limit was hit: not a proof); "
-            "-: not checked. Columns: " + ", ".join(p.value for p in columns(results)) + ".")
+    proofs = {(p.scope.words(), proved_cell(p.scope)) for r in results for p in r.properties
+              if p.verdict is Verdict.PROVED}
+    said = "".join(f"{cell}: proved {words}; " for words, cell in sorted(proofs, key=lambda x: x[1]))
+    return ("ok: holds, every reachable state explored; " + said + "FAIL n: violated, the shortest "
+            "counterexample has n events; ok<=n: no violation within n events (a search limit was hit: not a "
+            "proof); -: not checked. Columns: " + ", ".join(p.value for p in columns(results)) + ".")
+
+
+def proved_cell(scope) -> str:
+    """`proved` (any number of steps at the bounds), `proved-d` (every depth), `proved-N` (every number of
+    tasks or CPUs too)."""
+    if scope.every - {"depth"}:
+        return "proved-N"
+    return "proved-d" if scope.every else "proved"
 PER_REGISTER = "MSR accesses per register (worst kind):"
 REVIEW_LEGEND = ("Bytes as the thread counts them (32-bit values, a 32-bit stack index). MSR accesses per "
                  "event as reads r and writes w, a range where a write is under `if PKRS != X`; "
@@ -56,6 +67,8 @@ def verdict_cell(result: CheckResult, prop: ir.Property) -> Cell:
         return Cell(f"FAIL {found.length}", "bold red")
     if found.verdict is Verdict.UNKNOWN:
         return Cell(f"ok<={result.statistics.levels}", "yellow")
+    if found.verdict is Verdict.PROVED:
+        return Cell(proved_cell(found.scope), "bold green")
     return Cell("ok", "green")
 
 

@@ -7,6 +7,7 @@ Schema (version 1; `result.schema.json` beside this file is the exact one):
     "stop": "complete" | "all_violated" | "state_limit" | "timeout" | "interrupted" | "step_limit" | "value_limit",
     "statistics": {"states", "transitions", "levels", "max_nesting", "seconds", "states_per_second"},
     "properties": [ {"property", "verdict": "holds"|"violated"|"proved"|"unknown", "note",
+                     "scope"?: {"tasks", "kthreads", "cpus", "depth": the value or "every"},
                      "length"?, "explanation"?, "culprit"?, "blame"?, "trace"?: [ {"step", "cpu", "task",
                      "event", "pkrs", "nesting", "changes": {name: value}, "previous"?, "statements"?,
                      "state"?} ] } ],
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import json
 
-from ..result import CheckResult, Coverage, PropertyResult, SourceRef
+from ..result import CheckResult, Coverage, PropertyResult, SourceRef, Verdict
 from .common import coverage_warnings, unloaded_json
 
 SCHEMA = "pkrsverify-result"
@@ -44,12 +45,14 @@ def _result(result: CheckResult, timings: bool) -> dict:
         "bounds": {"tasks": b.tasks, "kthreads": b.kthreads, "cpus": b.cpus, "depth": b.depth},
         "stop": result.stop.name.lower(),
         "statistics": statistics,
-        "properties": [_property(p) for p in result.properties],
+        "properties": [_property(p, b) for p in result.properties],
     } | _coverage(result) | _review(result)
 
 
-def _property(result: PropertyResult) -> dict:
+def _property(result: PropertyResult, bounds) -> dict:
     out = {"property": result.property.value, "verdict": result.verdict.value, "note": result.note}
+    if result.verdict in (Verdict.HOLDS, Verdict.PROVED):  # what it covers: each bound's value, or "every"
+        out["scope"] = result.scope.covers(bounds)
     if result.vacuous:  # it holds, but no step of the search ever checked it
         out["vacuous"] = True
     if result.invariant:  # a proof: the facts it rests on (z3)

@@ -47,7 +47,9 @@ def result_section(result: CheckResult, *, timings: bool = True) -> str:
     notes: dict[str, None] = {}
     for prop in result.properties:
         length = f"{prop.trace.length} events" if prop.trace else ""
-        lines.append(f"| `{prop.property.value}` | {VERDICT[prop.verdict]} | {length} |")
+        verdict = VERDICT[prop.verdict] + (f" {prop.scope.words()}" if prop.verdict is Verdict.PROVED
+                                           and prop.scope.every else "")
+        lines.append(f"| `{prop.property.value}` | {verdict} | {length} |")
         if prop.trace is None and prop.note:
             notes[f"{prop.verdict.value}: {prop.note}"] = None
     lines.append("")

@@ -28,9 +28,10 @@ def effect(enc: Encoding, s: dict, event: Event, fresh) -> Effect:
     return _Event(enc, s, event, fresh).effect()
 
 
-def transition(enc: Encoding, s: dict, s2: dict, choice, fresh) -> Transition:
-    """`choice` (an Int) picks one of `enc.events`; `s2` is the state after it unless it was fatal."""
-    effects = [effect(enc, s, event, fresh) for event in enc.events]
+def transition(enc: Encoding, s: dict, s2: dict, choice, fresh, events=None) -> Transition:
+    """`choice` (an Int) picks one of `events` (default `enc.events`); `s2` is the state after it unless it
+    was fatal."""
+    effects = [effect(enc, s, event, fresh) for event in (enc.events if events is None else events)]
     constraints = [choice >= 0, choice < len(effects)]
     constraints += [z3.Implies(choice == i, e.guard) for i, e in enumerate(effects)]
     for key, before in s.items():

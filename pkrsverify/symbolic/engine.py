@@ -13,16 +13,18 @@ VIOLATED, or UNKNOWN with how far BMC got and why no proof was found.
 """
 from __future__ import annotations
 
+import ctypes
 import time
 from dataclasses import dataclass, replace
 from typing import Callable
 
 from ..front import ir
-from ..result import CheckResult, PropertyResult, Statistics, StopReason, Verdict
+from ..result import CheckResult, PropertyResult, Scope, Statistics, StopReason, Verdict
 from ..semantics.system import System, replay
 from .bmc import bmc
 from .encoding import Encoding
 from .induction import prove
+from .parameterized import describe, describe_size, instances, prove_for_every
 from .spacer import spacer
 
 SPACER = "Spacer (PDR on Horn clauses)"
@@ -49,17 +51,24 @@ class Limits:
 
 def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | None = None,
           limits: Limits = Limits(), unbounded_depth: bool = False,
-          on_violation: Callable[[PropertyResult], None] | None = None) -> CheckResult:
+          on_violation: Callable[[PropertyResult], None] | None = None,
+          for_every: frozenset[str] = frozenset()) -> CheckResult:
+    """`for_every`: of "tasks", "kthreads", "cpus", the bounds a proof must cover every value of
+    (parameterized.py); a violation is still looked for at the system's own bounds."""
     started = time.perf_counter()
     deadline = None if limits.timeout is None else started + limits.timeout
     wanted = tuple(properties or system.strategy.properties)
     if unbounded_depth:
         # A path of k events nests at most k deep: replay it on a system that allows that.
         system = System(system.strategy, replace(system.bounds, depth=max(system.bounds.depth, limits.max_steps)))
-    run = _Run(system, wanted, limits, unbounded_depth, deadline, on_violation)
+    run = _Run(system, wanted, limits, unbounded_depth, deadline, on_violation, for_every)
     try:
         run.phases()
     except KeyboardInterrupt:  # Ctrl-C: what was found so far, and say so
+        run.stopped = "interrupted"
+    except ctypes.ArgumentError as error:  # Ctrl-C while ctypes converted a Z3 call's argument
+        if "KeyboardInterrupt" not in str(error):
+            raise
         run.stopped = "interrupted"
     return run.result(spec, started)
 
@@ -67,13 +76,17 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
 class _Run:
     """One check on Z3: Houdini, shallow BMC, Spacer, BMC to the step limit (mutable inside `check`)."""
 
-    def __init__(self, system, wanted, limits: Limits, unbounded_depth: bool, deadline, on_violation):
+    def __init__(self, system, wanted, limits: Limits, unbounded_depth: bool, deadline, on_violation,
+                 for_every: frozenset[str] = frozenset()):
         self.system, self.wanted, self.limits, self.deadline = system, wanted, limits, deadline
         self.unbounded = unbounded_depth
+        self.for_every = for_every
+        self.proof_scope = Scope(frozenset(for_every | ({"depth"} if unbounded_depth else set())))
+        self.not_inductive: tuple = ()   # parameterized: the facts some instance dropped
         self.on_violation = on_violation
         self.encoding = Encoding(system, unbounded_depth=unbounded_depth)
         self.inductive = Encoding(system, unbounded_depth=unbounded_depth, prefix_counts=True)
-        self.scope = "for every nesting depth" if unbounded_depth else f"at {system.bounds.describe()}"
+        self.scope = self.proof_scope.words() if self.proof_scope.every else f"at {system.bounds.describe()}"
         self.verdicts: dict[ir.Property, PropertyResult] = {}
         self.spacer_notes: dict[ir.Property, str] = {}
         self.induction = None
@@ -91,24 +104,63 @@ class _Run:
     def phases(self) -> None:
         limits = self.limits
         strategy, bounds = self.system.strategy, self.system.strategy.bounds if self.unbounded else self.system.bounds
-        title = (f"strategy {strategy.name}, model {strategy.model.name}, {bounds.describe()}"
-                 + (", every nesting depth" if self.unbounded else ""))
-        self.induction = prove(self.inductive, self.wanted, self.deadline, limits.explain,
-                               certify=title if limits.certificate else None)
+        title = (f"strategy {strategy.name}, model {strategy.model.name}, "
+                 + (f"{self.proof_scope.words()}" if self.for_every else bounds.describe()
+                    + (", every nesting depth" if self.unbounded else "")))
+        certify = title if limits.certificate else None
+        if self.for_every:
+            self.induction, self.not_inductive = prove_for_every(
+                strategy, bounds, self.proof_scope, self.wanted, self.deadline, limits.explain, certify)
+        else:
+            self.induction = prove(self.inductive, self.wanted, self.deadline, limits.explain, certify=certify)
         for prop, proof in self.induction.proofs.items():
             self.verdicts[prop] = PropertyResult(prop, Verdict.PROVED, note=f"{proof.method}, {self.scope}",
-                                                 invariant=proof.invariant)
+                                                 invariant=proof.invariant, scope=self.proof_scope)
         self.stopped = self.induction.stopped
         # Shallow BMC first (the seed bugs are short), then Spacer on what is left, then BMC on
         # to the step limit for what Spacer did not prove (the same unrolling, resumed).
         outcome = bmc(self.encoding, self.open(), min(SHALLOW, limits.max_steps), self.deadline, self.found)
         self.refuted, self.stopped = outcome.refuted, outcome.stopped or self.stopped
-        if limits.spacer and self.stopped != "timeout":
-            self.spacer()
+        if limits.spacer and self.stopped != "timeout" and not self.for_every:
+            self.spacer()  # (it proves at the system's bounds only: no help for every number of tasks)
         if self.open() and self.stopped != "timeout":
             outcome = bmc(self.encoding, self.open(), limits.max_steps, self.deadline, self.found,
                           resume=outcome.unrolling)
             self.refuted, self.stopped = outcome.refuted, outcome.stopped
+        if self.for_every and self.open() and self.stopped != "timeout":
+            self.why_not_for_every()
+
+    def why_not_for_every(self) -> None:
+        """For what is neither proved for every number of tasks and CPUs nor violated at the system's own
+        bounds, say why: a proof at the own bounds and the facts it needs that some instance dropped, or a
+        violation on a bigger instance (BMC, smallest instance first)."""
+        bounded = prove(self.inductive, self.open(), self.deadline, explain=True)
+        dropped = {note.text: note for note in self.not_inductive}
+        at = "for every nesting depth " if self.unbounded else ""
+        for prop, proof in bounded.proofs.items():
+            lacking = [dropped[text] for text in dropped if any(line.startswith(text) for line in proof.invariant)]
+            why = "; ".join(describe(note) for note in lacking[:2]) or "its invariant needs facts no instance kept"
+            self.spacer_notes[prop] = f"proved {at}at {self.own_bounds()} only; for every number it needs more: {why}"
+        own = self.system.strategy.bounds
+        bigger = [b for b in instances(self.system.strategy, own, self.proof_scope)
+                  if b.tasks > own.tasks or b.kthreads > own.kthreads or b.cpus > own.cpus]
+        open_ = self.open()
+        for size in bigger:
+            if not open_ or self.deadline is not None and time.perf_counter() > self.deadline:
+                break
+            sized = System(self.system.strategy, replace(size, depth=self.system.bounds.depth))
+            found = bmc(Encoding(sized), open_, min(SHALLOW, self.limits.max_steps), self.deadline).found
+            for prop, counterexample in found.items():
+                seen = self.spacer_notes.get(prop)
+                self.spacer_notes[prop] = ((f"{seen}; " if seen else "") + f"violated with {describe_size(size)} in "
+                                           f"{counterexample.length} events (`pkrsverify check --tasks {size.tasks} "
+                                           f"--kthreads {size.kthreads} --cpus {size.cpus}` shows it)")
+            open_ = [p for p in open_ if p not in found]
+
+    def own_bounds(self) -> str:
+        """The check's own bounds, as far as a proof at them speaks of them."""
+        b = self.system.strategy.bounds if self.unbounded else self.system.bounds
+        return f"tasks={b.tasks} kthreads={b.kthreads} cpus={b.cpus}" + ("" if self.unbounded else f" depth={b.depth}")
 
     def spacer(self) -> None:
         for prop in self.open():
@@ -135,8 +187,11 @@ class _Run:
                 continue
             details = [f"Houdini kept {induction.kept} of {induction.candidates} candidate facts, not enough"
                        if induction else "Houdini did not finish"]
-            details.append(self.spacer_notes.get(prop, "Spacer not run" if not self.limits.spacer
-                                                 else "Spacer not reached"))
+            if self.for_every:
+                details.append(self.spacer_notes.get(prop, f"no Houdini proof at {self.own_bounds()} either"))
+            else:
+                details.append(self.spacer_notes.get(prop, "Spacer not run" if not self.limits.spacer
+                                                     else "Spacer not reached"))
             results.append(PropertyResult(prop, Verdict.UNKNOWN, note=f"{why}: no violation within {self.refuted} "
                                           f"events; no proof ({'; '.join(details)})"))
         results = tuple(results)

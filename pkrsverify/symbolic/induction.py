@@ -61,6 +61,12 @@ class Fact:
 
     text: str
     members: tuple[Candidate, ...]
+    family: str | None = None  # "user", "kthread" (the tasks' base) or "cpu"; None: a fact of the encoding
+
+    @property
+    def key(self) -> tuple[str, str] | None:
+        """The same fact in an encoding at other bounds has the same key (parameterized.py)."""
+        return None if self.family is None else (self.text, self.family)
 
 
 def _facts(enc: Encoding, cands: list[Candidate]) -> list[Fact]:
@@ -69,19 +75,23 @@ def _facts(enc: Encoding, cands: list[Candidate]) -> list[Fact]:
         who, _, number = cand.owner.partition(" ")
         family = enc.base[int(number)].name if who == "task" else who
         groups.setdefault((cand.text, family), []).append(cand)
-    return [Fact(text, tuple(members)) for (text, _), members in groups.items()]
+    return [Fact(text, tuple(members), family) for (text, family), members in groups.items()]
 
 
 class Houdini:
     """One solver holding a step from a symbolic state; facts switched on by literals."""
 
-    def __init__(self, enc: Encoding, domain: list[Candidate], cands: list[Candidate]):
+    def __init__(self, enc: Encoding, domain: list[Candidate], cands: list[Candidate], events=None):
+        """`events`: the steps to take (default every event of `enc`); fewer is sound only where the rest are
+        the same up to renaming tasks and CPUs, which the facts do not see (parameterized.py)."""
         self.enc = enc
+        self.events = enc.events if events is None else tuple(events)
         self.ndomain = len(domain)
         self.cands = [Fact(c.text, (c,)) for c in domain] + _facts(enc, cands)
         pre, post = enc.state("pre"), enc.state("post")
         self.solver = solver()
-        step = transition(enc, pre, post, z3.Int("event@pre"), fresh := z3.Int("fresh@pre"))
+        self.choice = z3.Int("event@pre")
+        step = transition(enc, pre, post, self.choice, fresh := z3.Int("fresh@pre"), self.events)
         self.step = step
         self.assumed = (*step.constraints, *enc.fresh_constraints(pre, fresh))  # what a step is
         self.solver.add(*self.assumed)
@@ -117,11 +127,14 @@ class Houdini:
         self.initially = [all(z3.is_true(z3.simplify(c.build(init, z3.IntVal(1)) if c.frame else c.build(init)))
                               for c in fact.members) for fact in self.cands]
         self.flags: dict = {}  # goal term id -> the literal that switches it on
+        self.broken_by: dict[int, object] = {}  # a dropped fact -> the event (enc.events) whose step broke it
 
-
-    def run(self, deadline: float | None) -> tuple[set[int] | None, int]:
-        """The indices of the inductive survivors (None on timeout) and the rounds taken."""
+    def run(self, deadline: float | None, start: set[int] | None = None) -> tuple[set[int] | None, int]:
+        """The indices of the inductive survivors (None on timeout) and the rounds taken; `start`: only
+        these facts are candidates (the facts of the encoding always are)."""
         alive = {i for i, ok in enumerate(self.initially) if ok}
+        if start is not None:
+            alive &= start | set(range(self.ndomain))
         assert set(range(self.ndomain)) <= alive, "a fact of the encoding fails in the initial state"
         rounds = 0
         # One goal for every round: a candidate still assumed fails after the step. Dropped
@@ -134,9 +147,12 @@ class Houdini:
                 break
             if answer == z3.unknown:
                 return None, rounds
-            bits = self.solver.model().eval(self.packed, model_completion=True).as_long()
+            model = self.solver.model()
+            bits = model.eval(self.packed, model_completion=True).as_long()
             broken = {i for i in alive if not bits >> i & 1}
             assert broken, "Houdini: a counterexample to induction that breaks nothing"
+            event = self.events[model.eval(self.choice, model_completion=True).as_long()]
+            self.broken_by.update((i, event) for i in broken)
             alive -= broken
         lost = [self.cands[i].text for i in range(self.ndomain) if i not in alive]
         assert not lost, f"facts of the encoding are not inductive: {lost}"
