@@ -12,6 +12,8 @@ Suites:
   small      every spec at (2 tasks, 1 CPU, depth 3), where the explicit engine explores everything
   larger     every spec at 3 tasks, 2 CPUs, depth 8 (z3, and explicit under --timeout)
   unbounded  every spec for every nesting depth (z3)
+  every      every spec and tglx's design of 2020-07-24 for every number of tasks and CPUs and every
+             depth (z3, `--tasks any --cpus any`), and each proof's certificate rechecked by `z3`
   sizing     `pkrsverify size` on the stack specs (z3), defaults and unbounded
 
     python3 bench/z3_bench.py                       # every suite
@@ -40,14 +42,14 @@ from pkrsverify.semantics.system import System
 from pkrsverify.explicit import engine as explicit
 from pkrsverify.symbolic import engine as symbolic
 imported = time.perf_counter()
-spec, engine, bounds, unbounded, timeout = json.loads(sys.argv[1])
+spec, engine, bounds, unbounded, timeout, every = json.loads(sys.argv[1])
 system = System(with_bounds(load_strategy(spec), **bounds))
 found = []
 def on_violation(result):
     found.append((result.property.value, time.perf_counter() - started))
 if engine == "z3":
     result = symbolic.check(system, limits=symbolic.Limits(timeout=timeout), unbounded_depth=unbounded,
-                            on_violation=on_violation)
+                            on_violation=on_violation, for_every=frozenset(every))
 else:
     result = explicit.check(system, limits=explicit.Limits(timeout=timeout), on_violation=on_violation)
 done = time.perf_counter() - started
@@ -60,8 +62,8 @@ print(json.dumps({"import": imported - started, "done": done, "violations": foun
 """
 
 
-def run_child(spec: str, engine: str, bounds: dict, unbounded: bool, timeout: float | None) -> dict:
-    argv = [sys.executable, "-c", CHILD, json.dumps([spec, engine, bounds, unbounded, timeout])]
+def run_child(spec: str, engine: str, bounds: dict, unbounded: bool, timeout: float | None, every=()) -> dict:
+    argv = [sys.executable, "-c", CHILD, json.dumps([spec, engine, bounds, unbounded, timeout, list(every)])]
     started = time.perf_counter()
     done = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     wall = time.perf_counter() - started
@@ -117,6 +119,30 @@ def suite_rows(suite: str, timeout: float | None) -> list[tuple]:
     return rows
 
 
+def every_rows(timeout: float | None) -> list[tuple]:
+    """Proofs for every number of tasks and CPUs, each with the time `z3` takes to recheck its certificate."""
+    import shutil
+    import tempfile
+    rows = []
+    paths = [ROOT / "specs" / f"{name}.spec" for name in SPECS] + [ROOT / "examples" / "tglx_2020_07_24.spec"]
+    for path in paths:
+        row = run_child(str(path), "z3", {}, True, timeout, ("tasks", "cpus"))
+        recheck = "-"
+        if "error" not in row and all(p["verdict"] == "proved" for p in row["properties"]) and shutil.which("z3"):
+            with tempfile.TemporaryDirectory() as folder:
+                target = Path(folder, "proof.smt2")
+                subprocess.run([sys.executable, "-m", "pkrsverify", "check", "--engine", "z3", "--depth",
+                                "unbounded", "--tasks", "any", "--cpus", "any", "--certificate", str(target),
+                                str(path)], capture_output=True, cwd=ROOT)
+                started = time.perf_counter()
+                answers = subprocess.run(["z3", str(target)], capture_output=True, text=True).stdout.split()
+                recheck = f"{time.perf_counter() - started:.2f} s, {len(answers)} x " + "/".join(sorted(set(answers)))
+        rows.append((path.stem, "z3", "tasks, cpus, depth: any", row))
+        print(f"  {path.stem:15s} " + (row.get("error") or f"all {row['wall']:.2f} s, {row['stop']}: "
+                                       f"{verdicts(row)}; certificate {recheck}"), flush=True)
+    return rows
+
+
 def sizing_rows() -> list[tuple]:
     rows = []
     for name in STACKS:
@@ -155,7 +181,7 @@ def markdown(results: dict, sizing: list) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--suite", action="append", choices=("defaults", "small", "larger", "unbounded", "sizing"))
+    parser.add_argument("--suite", action="append", choices=("defaults", "small", "larger", "unbounded", "every", "sizing"))
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per run (default 120)")
     parser.add_argument("--markdown", metavar="FILE", help="also write the tables as Markdown")
     args = parser.parse_args()
@@ -165,6 +191,8 @@ def main() -> None:
         print(f"{suite}:", flush=True)
         if suite == "sizing":
             sizing = sizing_rows()
+        elif suite == "every":
+            results[suite] = every_rows(args.timeout)
         else:
             results[suite] = suite_rows(suite, args.timeout)
     if args.markdown:
