@@ -88,7 +88,7 @@ class _Run:
         self.inductive = Encoding(system, unbounded_depth=unbounded_depth, prefix_counts=True)
         self.scope = self.proof_scope.words() if self.proof_scope.every else f"at {system.bounds.describe()}"
         self.verdicts: dict[ir.Property, PropertyResult] = {}
-        self.spacer_notes: dict[ir.Property, str] = {}
+        self.open_notes: dict[ir.Property, str] = {}  # why a property is still open (Spacer, for_every)
         self.induction = None
         self.refuted = 0
         self.stopped = ""       # "", "timeout", "step limit" or "interrupted"
@@ -140,7 +140,7 @@ class _Run:
         for prop, proof in bounded.proofs.items():
             lacking = [dropped[text] for text in dropped if any(line.startswith(text) for line in proof.invariant)]
             why = "; ".join(describe(note) for note in lacking[:2]) or "its invariant needs facts no instance kept"
-            self.spacer_notes[prop] = f"proved {at}at {self.own_bounds()} only; for every number it needs more: {why}"
+            self.open_notes[prop] = f"proved {at}at {self.own_bounds()} only; for every number it needs more: {why}"
         own = self.system.strategy.bounds
         bigger = [b for b in instances(self.system.strategy, own, self.proof_scope)
                   if b.tasks > own.tasks or b.kthreads > own.kthreads or b.cpus > own.cpus]
@@ -151,10 +151,11 @@ class _Run:
             sized = System(self.system.strategy, replace(size, depth=self.system.bounds.depth))
             found = bmc(Encoding(sized), open_, min(SHALLOW, self.limits.max_steps), self.deadline).found
             for prop, counterexample in found.items():
-                seen = self.spacer_notes.get(prop)
-                self.spacer_notes[prop] = ((f"{seen}; " if seen else "") + f"violated with {describe_size(size)} in "
-                                           f"{counterexample.length} events (`pkrsverify check --tasks {size.tasks} "
-                                           f"--kthreads {size.kthreads} --cpus {size.cpus}` shows it)")
+                seen = self.open_notes.get(prop)
+                depth = "--engine z3 --depth unbounded " if self.unbounded else ""
+                self.open_notes[prop] = ((f"{seen}; " if seen else "") + f"violated with {describe_size(size)} in "
+                                         f"{counterexample.length} events (`pkrsverify check {depth}--tasks "
+                                         f"{size.tasks} --kthreads {size.kthreads} --cpus {size.cpus}` shows it)")
             open_ = [p for p in open_ if p not in found]
 
     def own_bounds(self) -> str:
@@ -174,7 +175,7 @@ class _Run:
             if answer:
                 self.verdicts[prop] = PropertyResult(prop, Verdict.PROVED, note=f"{SPACER}, {self.scope}")
             else:
-                self.spacer_notes[prop] = ("Spacer: a violation is reachable, longer than the step limit"
+                self.open_notes[prop] = ("Spacer: a violation is reachable, longer than the step limit"
                                            if answer is False else "Spacer gave up or ran out of time")
 
     def result(self, spec: str, started: float) -> CheckResult:
@@ -188,9 +189,9 @@ class _Run:
             details = [f"Houdini kept {induction.kept} of {induction.candidates} candidate facts, not enough"
                        if induction else "Houdini did not finish"]
             if self.for_every:
-                details.append(self.spacer_notes.get(prop, f"no Houdini proof at {self.own_bounds()} either"))
+                details.append(self.open_notes.get(prop, f"no Houdini proof at {self.own_bounds()} either"))
             else:
-                details.append(self.spacer_notes.get(prop, "Spacer not run" if not self.limits.spacer
+                details.append(self.open_notes.get(prop, "Spacer not run" if not self.limits.spacer
                                                      else "Spacer not reached"))
             results.append(PropertyResult(prop, Verdict.UNKNOWN, note=f"{why}: no violation within {self.refuted} "
                                           f"events; no proof ({'; '.join(details)})"))
