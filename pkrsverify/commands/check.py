@@ -25,7 +25,7 @@ from ..result import CheckResult
 from ..semantics.system import System
 from ..outcome import ExitCode, Outcome, of_results
 from . import COMMANDS
-from .common import (UNBOUNDED, Terminal, add_bound_arguments, asked_of, for_every, load_each, positive, property_name,
+from .common import (UNBOUNDED, Terminal, add_bound_arguments, asked_of, asks_for_proof, for_every, load_each, positive, property_name,
                      seconds)
 from .output import add_report_arguments, check_paths, emit_checked, shows_text, timings
 
@@ -189,13 +189,9 @@ def _engines(args) -> tuple[str, ...]:
     """The engines asked for, once the options make sense for them (an option one engine ignores is an
     error rather than silence)."""
     problems = []
-    if args.depth == UNBOUNDED and args.engine != "z3":
-        problems.append("--depth unbounded needs --engine z3: the explicit engine explores a finite state space, "
-                        "and only a proof covers every depth")
-    if for_every(args) and args.engine != "z3":
-        asked = " ".join(f"--{b} any" for b in sorted(for_every(args)))
-        problems.append(f"{asked} needs --engine z3: the explicit engine explores one machine of a given size, "
-                        "and only a proof covers every size")
+    if asks_for_proof(args) and args.engine != "z3":
+        problems.append(f"{asks_for_proof(args)} needs --engine z3: the explicit engine explores one machine of "
+                        "a given size and depth, and only a proof covers every size or depth")
     if args.engine == "explicit":
         problems += [f"{option} needs --engine z3 (or both): the explicit engine {why}" for option, given, why in (
             ("--show-invariant", args.show_invariant, "proves nothing, it explores every state"),

@@ -115,6 +115,12 @@ def for_every(args) -> frozenset[str]:
     return frozenset(b for b in ("tasks", "kthreads", "cpus") if getattr(args, b, None) == ANY)
 
 
+def asks_for_proof(args) -> str:
+    """The options that only a proof answers (`--tasks any`, `--depth unbounded`), as given; "" for none."""
+    asked = [f"--{b} any" for b in sorted(for_every(args))]
+    return " ".join(asked + (["--depth unbounded"] if getattr(args, "depth", None) == UNBOUNDED else []))
+
+
 def _number(value):
     return None if value == ANY else value  # `any`: the spec's own bound is where violations are sought
 

@@ -14,7 +14,7 @@ from ..report.comparison import render_plain_comparison, render_rich_comparison,
 from ..report.render import Compared, render
 from ..semantics.system import System
 from . import COMMANDS
-from .common import UNBOUNDED, Terminal, add_bound_arguments, for_every, load_each, positive, seconds
+from .common import UNBOUNDED, Terminal, add_bound_arguments, asks_for_proof, for_every, load_each, positive, seconds
 from .output import (add_report_arguments, check_paths, repository_root, timings, with_reviews, with_sources, write,
                      write_pictures)
 
@@ -81,8 +81,7 @@ def run(args, terminal: Terminal) -> Outcome:
 
 def _needs_z3(args) -> None:
     """--depth unbounded and `any` ask for proofs: the explicit engine gives none."""
-    asked = ([f"--{b} any" for b in sorted(for_every(args))]
-             + (["--depth unbounded"] if args.depth == UNBOUNDED else []))
+    asked = asks_for_proof(args)
     if asked and args.engine != "z3":
-        raise InputError([Diagnostic(Code.BAD_OPTION, f"{' '.join(asked)} needs --engine z3: only a proof covers "
+        raise InputError([Diagnostic(Code.BAD_OPTION, f"{asked} needs --engine z3: only a proof covers "
                                      "every value", None)])

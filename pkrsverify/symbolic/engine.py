@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -24,7 +25,7 @@ from ..semantics.system import System, replay
 from .bmc import bmc
 from .encoding import Encoding
 from .induction import prove
-from .parameterized import describe, describe_size, instances, prove_for_every
+from .parameterized import describe, describe_size, instances, prove_for_every, size
 from .spacer import spacer
 
 SPACER = "Spacer (PDR on Horn clauses)"
@@ -61,16 +62,26 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
     if unbounded_depth:
         # A path of k events nests at most k deep: replay it on a system that allows that.
         system = System(system.strategy, replace(system.bounds, depth=max(system.bounds.depth, limits.max_steps)))
-    run = _Run(system, wanted, limits, unbounded_depth, deadline, on_violation, for_every)
+    with _interrupts():  # Ctrl-C before any verdict: an interrupt, for the command to report
+        run = _Run(system, wanted, limits, unbounded_depth, deadline, on_violation, for_every)
     try:
-        run.phases()
+        with _interrupts():
+            run.phases()
     except KeyboardInterrupt:  # Ctrl-C: what was found so far, and say so
         run.stopped = "interrupted"
-    except ctypes.ArgumentError as error:  # Ctrl-C while ctypes converted a Z3 call's argument
+    return run.result(spec, started)
+
+
+@contextmanager
+def _interrupts():
+    """Ctrl-C while ctypes converts a Z3 call's argument arrives as a ctypes.ArgumentError: make it the
+    KeyboardInterrupt it was."""
+    try:
+        yield
+    except ctypes.ArgumentError as error:
         if "KeyboardInterrupt" not in str(error):
             raise
-        run.stopped = "interrupted"
-    return run.result(spec, started)
+        raise KeyboardInterrupt from error
 
 
 class _Run:
@@ -145,23 +156,22 @@ class _Run:
         bigger = [b for b in instances(self.system.strategy, own, self.proof_scope)
                   if b.tasks > own.tasks or b.kthreads > own.kthreads or b.cpus > own.cpus]
         open_ = self.open()
-        for size in bigger:
+        for machine in bigger:
             if not open_ or self.deadline is not None and time.perf_counter() > self.deadline:
                 break
-            sized = System(self.system.strategy, replace(size, depth=self.system.bounds.depth))
-            found = bmc(Encoding(sized), open_, min(SHALLOW, self.limits.max_steps), self.deadline).found
+            machined = System(self.system.strategy, replace(machine, depth=self.system.bounds.depth))
+            found = bmc(Encoding(machined), open_, min(SHALLOW, self.limits.max_steps), self.deadline).found
             for prop, counterexample in found.items():
                 seen = self.open_notes.get(prop)
                 depth = "--engine z3 --depth unbounded " if self.unbounded else ""
-                self.open_notes[prop] = ((f"{seen}; " if seen else "") + f"violated with {describe_size(size)} in "
+                self.open_notes[prop] = ((f"{seen}; " if seen else "") + f"violated with {describe_size(machine)} in "
                                          f"{counterexample.length} events (`pkrsverify check {depth}--tasks "
-                                         f"{size.tasks} --kthreads {size.kthreads} --cpus {size.cpus}` shows it)")
+                                         f"{machine.tasks} --kthreads {machine.kthreads} --cpus {machine.cpus}` shows it)")
             open_ = [p for p in open_ if p not in found]
 
     def own_bounds(self) -> str:
         """The check's own bounds, as far as a proof at them speaks of them."""
-        b = self.system.strategy.bounds if self.unbounded else self.system.bounds
-        return f"tasks={b.tasks} kthreads={b.kthreads} cpus={b.cpus}" + ("" if self.unbounded else f" depth={b.depth}")
+        return size(self.system.strategy.bounds if self.unbounded else self.system.bounds, self.unbounded)
 
     def spacer(self) -> None:
         for prop in self.open():
