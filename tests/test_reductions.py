@@ -3,9 +3,10 @@
 Each configuration is compared with the literal search (no reduction: every
 canonical state stored) where that search completes quickly, and with the
 others at larger bounds: all reductions, and all but one (summaries,
-symmetry, dead values) in turn. On every spec in specs/, every hand-worked
-case, two-CPU bounds (where excursions interleave with the other CPU), and
-random models and specs from tests/strategies.py. Every counterexample is a
+symmetry, dead values, slices, por) in turn. On every spec in specs/, every
+hand-worked case, two-CPU bounds (where excursions interleave with the other
+CPU), and random models and specs from tests/strategies.py with up to three
+CPUs (where the partial-order reduction expands one CPU alone). Every counterexample is a
 concrete path of the unreduced system: the engine rebuilds it and
 semantics.system.confirm replays it, and the test replays it once more.
 """
@@ -233,9 +234,31 @@ def test_random_specs_with_registers_windows_and_reads(case):
     _agree(system, CONFIGS)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategies.cases(max_tasks=3, max_cpus=3, max_depth=2, max_kinds=2))
+def test_random_specs_on_three_cpus(case):
+    """One CPU expanded alone, and retired, with two others beside it (reduce/por.py)."""
+    strategy = strategies.load(case)
+    system = System(with_bounds(strategy, cpus=3))
+    literal = check(system, limits=Limits(max_states=30_000), reductions=LITERAL)
+    if literal.stop not in DECIDED:
+        return
+    _agree(system, [Reductions(), Reductions.without(["por"]), Reductions.without(["summaries"]),
+                    Reductions(summaries=False, symmetry=False, dead=False, slices=False, por=True)])
+
+
+def test_por_expands_fewer_steps_on_two_cpus():
+    """Every spec at (2,2,3): the same verdicts in fewer transitions (a CPU whose steps are its own is
+    expanded alone)."""
+    for spec in SPEC_FILES:
+        system = _system(spec, tasks=2, cpus=2, depth=3)
+        on, off = check(system), check(system, reductions=Reductions.without(["por"]))
+        assert on.statistics.transitions < off.statistics.transitions, spec.stem
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)
-@pytest.mark.parametrize("tasks,cpus,depth", [(2, 1, 8), (2, 2, 3), (3, 1, 4)])
+@pytest.mark.parametrize("tasks,cpus,depth", [(2, 1, 8), (2, 2, 3), (3, 1, 4), (3, 2, 4), (2, 3, 3)])
 def test_specs_at_larger_bounds(spec, tasks, cpus, depth):
     _agree_where_decided(_system(spec, tasks=tasks, cpus=cpus, depth=depth), max_states=2_000_000)
 

@@ -59,8 +59,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stop with UNKNOWN after this long (z3: default "
                              f"{symbolic.DEFAULT_TIMEOUT:.0f} s; explicit: none, --max-states bounds it)")
     parser.add_argument("--no-reduce", type=_no_reduce, metavar="LIST",
-                        help="explicit: switch off exact reductions, a comma list of summaries, symmetry, dead, slices "
-                             "(or all); verdicts and shortest lengths are the same either way")
+                        help="explicit: switch off exact reductions, a comma list of summaries, symmetry, dead, slices, "
+                             "por (or all); verdicts and shortest lengths are the same either way")
     parser.add_argument("--strict", action="store_true",
                         help="a verdict that holds only vacuously (an entry kind never entered, a handler never "
                              "run, a property never checked) fails the run: exit 1")

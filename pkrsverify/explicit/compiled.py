@@ -17,7 +17,7 @@ from ..semantics.events import Action, Event
 from ..semantics.layout import canonical as canonical_tuple
 from ..semantics.system import System
 from .generate import Generator
-from .states import NONE, Bits, decode, encode
+from .states import FROZEN, NONE, Bits, decode, encode
 
 
 class Node:
@@ -27,7 +27,7 @@ class Node:
     holds; the guard reads only the frames, so it is decided once per key."""
 
     __slots__ = ("kinds", "n", "top", "phase", "has_atomic", "enabled", "first_atomic", "below_observes",
-                 "capped", "per_cpu")
+                 "capped", "per_cpu", "switches", "switches_in_excursion")
 
     def __init__(self, compiled: "Compiled", key: bytes):
         system = compiled.system
@@ -47,6 +47,12 @@ class Node:
                                   if compiled.templates[i].action is Action.ENTER
                                   and system.kinds[compiled.templates[i].kind].atomic and not self.has_atomic)
         self.below_observes = n > 1 and not frames[-2].user_mode
+        # may the task leave the CPU here (schedule, preempt), or at the atomic frame of an excursion it
+        # starts here? Every other event of a running task touches its own CPU and task only (reduce/por.py)
+        self.switches = any(compiled.templates[i].target is not ev.Target.NONE for i in self.enabled)
+        self.switches_in_excursion = any(
+            ev.enabled(t, (*frames, system.kinds[kind]), ev.BODY, None)
+            for kind in self.first_atomic for t in compiled.templates if t.target is not ev.Target.NONE)
         # the model would nest deeper here than the depth bound lets it: a "holds" is only within the bound
         self.capped = n - 1 == system.bounds.depth and any(
             ev.enabled(t, frames, self.phase, None) for t in compiled.templates if t.action is Action.ENTER)
@@ -72,7 +78,7 @@ class Compiled:
         layout = system.layout
         # frame codes (kind * phases + phase), frame counts and stack depths fit a byte by analyze.py's
         # ranges; values are renamed to 0, 1, 2, ... in each state, and `fits` checks that they fit
-        assert len(system.kinds) * layout.phases < 255 and system.bounds.depth < 254
+        assert len(system.kinds) * layout.phases < 255 and system.bounds.depth < 254 and layout.task_count < FROZEN
         self.system = system
         self.bits = Bits(system.strategy.properties + ev.checked_properties(system.table))
         self.layout = layout
@@ -113,6 +119,28 @@ class Compiled:
     def initial(self) -> bytes:
         return self.encode(canonical_tuple(self.system.initial(), self.values_start))
 
+    def task_positions(self, t: int) -> list[int]:
+        """Every position of task t, in an order common to all tasks."""
+        task = self.layout.tasks[t]
+        storages = self.system.strategy.storages
+        block = [task.frame_count, *task.frames]
+        block += [index for index, _ in task.stacks.values()]
+        block += [*task.left_with, *task.cells.values()]
+        for storage, (_, first) in task.stacks.items():
+            block += range(first, first + storages[storage].size)
+        block += [p for slot in range(1, len(task.interrupted)) for p in task.ghosts(slot)]
+        for cells in task.frame_cells:
+            block += cells.values()
+        return block
+
+    def cpu_positions(self, c: int) -> list[int]:
+        """Every position of CPU c, in an order common to all CPUs."""
+        cpu = self.layout.cpus[c]
+        block = [cpu.running, *(index for index, _ in cpu.stacks.values()), *cpu.registers, *cpu.cells.values()]
+        for storage, (_, first) in cpu.stacks.items():
+            block += range(first, first + self.system.strategy.storages[storage].size)
+        return block
+
     # ---- successors --------------------------------------------------------------
 
     def node(self, s: bytes, t: int) -> Node:
@@ -127,6 +155,8 @@ class Compiled:
         running = s[:self.cpus]
         ready = self._ready.get(running)
         if ready is None:
+            if FROZEN in running:  # the task of a frozen CPU is gone: no frames, never ready (reduce/por.py)
+                return tuple(t for t in range(self.tasks) if t not in running and s[self.key_ranges[t][0]])
             ready = self._ready[running] = tuple(t for t in range(self.tasks) if t not in running)
         return ready
 
@@ -151,10 +181,11 @@ class Compiled:
             ready = None
             for c in range(cpus):
                 t = s[c]
-                if t == NONE:
-                    if ready is None:
-                        ready = ready_of(s)
-                    out += [dispatch(c, u)(s) for u in ready]
+                if t >= FROZEN:
+                    if t == NONE:
+                        if ready is None:
+                            ready = ready_of(s)
+                        out += [dispatch(c, u)(s) for u in ready]
                     continue
                 node = nodes[t].get(s[keys[t]])
                 if node is None:

@@ -25,6 +25,7 @@ from ..semantics import events as ev
 from .reduce import Reductions
 from .reduce.canonical import Canonical
 from .reduce.liveness import Liveness
+from .reduce.por import CpuOrder, applies
 from .reduce.slices import Slice, slices
 from .reduce.summaries import Summaries, sound
 from ..result import CheckResult, Counterexample, PropertyResult, Statistics, StopReason, Verdict
@@ -70,8 +71,9 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
             if summaries is None:
                 summaries = kept[frames_read] = Summaries(system, compiled, reductions.dead, remaining)
         ghosts = frozenset(p for p in wanted if ev.ghosts_read_by(system.table, p)) if reductions.dead else frozenset()
+        por = CpuOrder(compiled, summaries is not None) if reductions.por and applies(system) else None
         search = Search(system, compiled, canonical_form, summaries, remaining, limits, on_violation, on_progress,
-                        started, restart_on=ghosts)
+                        started, restart_on=ghosts, por=por)
         stop = search.run()
         searches.append(search)
         if stop is not None:

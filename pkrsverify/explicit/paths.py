@@ -71,7 +71,11 @@ class _Walk:
             if child is not None:
                 self.follow(compiled.step(representative, edge)[1], child)
             return
-        what, summary_id = edge[0], edge[1]
+        what = edge[0]
+        if what == "freeze":    # ("freeze", c): CPU c retired, no events (reduce/por.py)
+            self.follow(self.search.por.freeze(representative, edge[1]), child)
+            return
+        summary_id = edge[1]
         summaries = self.summaries
         summary = summaries.all[summary_id]
         t, c = edge[3], edge[4]  # in the representative's numbering

@@ -28,7 +28,7 @@ from ..front import ir
 from ..result import Counterexample, PropertyResult, StopReason, Verdict
 from ..semantics.system import confirm
 from .reduce.summaries import SummaryLimit
-from .states import NONE, ValueLimit
+from .states import FROZEN, NONE, ValueLimit
 from .paths import concrete_events
 
 TIES = 64  # counterexamples of one length kept to choose the plainest from
@@ -64,11 +64,12 @@ class Search:
     """One search; mutable inside one `check` call only."""
 
     def __init__(self, system, compiled, canonical, summaries, wanted, limits, on_violation, on_progress, started,
-                 restart_on=frozenset()):
+                 restart_on=frozenset(), por=None):
         self.system = system
         self.compiled = compiled
         self.canonical = canonical
         self.summaries = summaries
+        self.por = por  # reduce/por.py's CpuOrder, or None
         self.wanted = list(wanted)
         self.limits = limits
         self.on_violation = on_violation
@@ -168,7 +169,9 @@ class Search:
         self.parents.append(-1)
         self.edges.append(-1)
         try:
-            stop = self._breadth_first() if self.summaries is None else self._by_distance()
+            # edges of several events (summaries) or of none (por's freeze): settled by distance
+            plain = self.summaries is None and self.por is None
+            stop = self._breadth_first() if plain else self._by_distance()
         except KeyboardInterrupt:  # Ctrl-C: the counterexamples found so far, and how far it got
             stop = StopReason.INTERRUPTED
         except ValueLimit:
@@ -239,7 +242,7 @@ class Search:
             for source in bucket:
                 if self.dist[source] != level:
                     continue  # moved to a nearer bucket and expanded there
-                self._expand_summarised(source, level)
+                self._expand(source, level)
                 counter += 1
                 if counter >= check_every:
                     counter = 0
@@ -270,16 +273,26 @@ class Search:
         else:
             bucket.append(target)
 
-    def _expand_summarised(self, source: int, level: int) -> None:
+    def _expand(self, source: int, level: int) -> None:
         s = self.states[source]
         compiled = self.compiled
         canonical = self.canonical.canonical
         wanted_bits = self.wanted_bits
         taken = self.taken
         distance = level + 1
+        summarised = self.summaries is not None
         running = s[:compiled.cpus]
+        cpus = range(compiled.cpus)
+        if self.por is not None:
+            alone = self.por.local(s)
+            if alone is not None:  # expand that CPU alone, and the state where it is retired (por.py)
+                cpus = (alone,)
+                self._reach(canonical(self.por.freeze(s, alone)), level, source, self._macro(("freeze", alone)))
         ready = None
-        for c, t in enumerate(running):
+        for c in cpus:
+            t = running[c]
+            if t == FROZEN:
+                continue
             if t == NONE:
                 if ready is None:
                     ready = compiled.ready(s)
@@ -287,15 +300,16 @@ class Search:
             else:
                 node = compiled.node(s, t)
                 fns = node.per_cpu[c] or compiled.fns(node, c, t)
-                steps = [f(s) for f in fns.outer]
+                steps = [f(s) for f in (fns.outer if summarised else fns.pre)]
                 if fns.switches:
                     if ready is None:
                         ready = compiled.ready(s)
                     steps += _switches(fns, ready, s)
                 if fns.exit:
                     steps.append(fns.exit(s))
-                for kind in node.first_atomic:
-                    self._excursion(s, source, level, t, c, kind, wanted_bits)
+                if summarised:
+                    for kind in node.first_atomic:
+                        self._excursion(s, source, level, t, c, kind, wanted_bits)
             self.transitions += len(steps)
             for eid, nxt, bits in steps:
                 taken.add(eid)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from ..front import ir
 
 NONE = 255      # NO_FRAME, IDLE
+FROZEN = 254    # a CPU that the search has retired: it takes no more events (reduce/por.py)
 FRESH = 255     # the value a write creates, renamed away by the engine
 IDENT = bytes(range(256))
 # A step also says which checks it made, violated or not, in the bits above CHECKED_SHIFT: coverage of

@@ -10,13 +10,16 @@ verdicts and shortest counterexample lengths do not change:
 - `summaries` (summaries.py): an atomic excursion (an IRQ, NMI or #MC and
   whatever nests on it) is explored once per distinct input and reused;
 - `slices` (slices.py): registers whose values never meet are checked one
-  slice at a time, each with the storage its values flow through.
+  slice at a time, each with the storage its values flow through;
+- `por` (por.py): with several CPUs, a CPU whose every step is its own is
+  expanded alone, and may be retired for good: one order of the steps of
+  different CPUs that commute.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-NAMES = ("summaries", "symmetry", "dead", "slices")
+NAMES = ("summaries", "symmetry", "dead", "slices", "por")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +28,11 @@ class Reductions:
     symmetry: bool = True
     dead: bool = True
     slices: bool = True
+    por: bool = True
 
     @classmethod
     def none(cls) -> "Reductions":
-        return cls(False, False, False, False)
+        return cls(False, False, False, False, False)
 
     @classmethod
     def without(cls, names) -> "Reductions":

@@ -31,7 +31,7 @@ from math import factorial, prod
 from operator import itemgetter
 
 from ..compiled import Compiled
-from ..states import IDENT, MEMO_LIMIT, NONE, fits
+from ..states import FROZEN, IDENT, MEMO_LIMIT, fits
 from .liveness import Liveness
 
 CANDIDATES = 120  # orders of tied tasks and CPUs tried at most (5!)
@@ -56,8 +56,8 @@ class Canonical:
         self.identity = (tuple(range(self.tasks)), tuple(range(self.cpus)))
         self._getters: dict = {}
         if self.symmetry:
-            self._task_blocks = [self._task_block(t) for t in range(self.tasks)]
-            self._cpu_blocks = [self._cpu_block(c) for c in range(self.cpus)]
+            self._task_blocks = [compiled.task_positions(t) for t in range(self.tasks)]
+            self._cpu_blocks = [compiled.cpu_positions(c) for c in range(self.cpus)]
             vs = self.values_start
             self._task_values = [itemgetter(*[p for p in block if p >= vs]) for block in self._task_blocks]
             stack_index = [tuple(index for index, _ in task.stacks.values()) for task in layout.tasks]
@@ -160,6 +160,8 @@ class Canonical:
         keep = bytearray(b"\xff" * self.size)
         any_dead = False
         for t, (low, high) in enumerate(self.key_ranges):
+            if not s[low]:
+                continue  # the task of a frozen CPU: gone, its cells already cleared (por.py)
             for position in self.liveness.dead(t, s[low:high], t in running):
                 keep[position] = 0
                 any_dead = True
@@ -192,26 +194,6 @@ class Canonical:
         return rename_state, rename_values
 
     # ---- symmetry ------------------------------------------------------------------
-
-    def _task_block(self, t: int) -> list[int]:
-        """Every position of task t, in an order common to all tasks."""
-        task = self.layout.tasks[t]
-        block = [task.frame_count, *task.frames]
-        block += [index for index, _ in task.stacks.values()]
-        block += [*task.left_with, *task.cells.values()]
-        for storage, (_, first) in task.stacks.items():
-            block += range(first, first + self.compiled.system.strategy.storages[storage].size)
-        block += [p for slot in range(1, len(task.interrupted)) for p in task.ghosts(slot)]
-        for cells in task.frame_cells:
-            block += cells.values()
-        return block
-
-    def _cpu_block(self, c: int) -> list[int]:
-        cpu = self.layout.cpus[c]
-        block = [cpu.running, *(index for index, _ in cpu.stacks.values()), *cpu.registers, *cpu.cells.values()]
-        for storage, (_, first) in cpu.stacks.items():
-            block += range(first, first + self.compiled.system.strategy.storages[storage].size)
-        return block
 
     def _source(self, task_map: tuple[int, ...], cpu_map: tuple[int, ...]) -> list[int]:
         """source[p] = the position of s that position p of the permuted state takes."""
@@ -257,7 +239,7 @@ class Canonical:
         cpu_keys = []
         for c in range(self.cpus):
             t = running[c]
-            key = keys[t] if t != NONE else b"\xff"
+            key = keys[t] if t < FROZEN else bytes((t,))  # a frozen CPU, then an idle one, after the busy ones
             if self._cpu_stack_index[c]:
                 key += b"|" + bytes(_as_tuple(self._cpu_stack_index[c](s)))
             cpu_keys.append(key)
@@ -269,7 +251,7 @@ class Canonical:
                 return None
             # break ties by values as they stand, then by number: one order
             keys = [key + b"|" + bytes(_as_tuple(self._task_values[t](s))) for t, key in enumerate(keys)]
-            cpu_keys = [keys[running[c]] if running[c] != NONE else b"\xff" for c in range(self.cpus)]
+            cpu_keys = [keys[running[c]] if running[c] < FROZEN else bytes((running[c],)) for c in range(self.cpus)]
             task_groups = [[(t,) for t in sorted(members, key=lambda t: (keys[t], t))] for members in self.classes]
             cpu_groups = [(c,) for c in sorted(range(self.cpus), key=lambda c: (cpu_keys[c], c))]
         task_choices = [[sum(choice, ()) for choice in product(*(permutations(g) for g in groups))]

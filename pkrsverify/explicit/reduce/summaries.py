@@ -52,25 +52,14 @@ from ..states import FRESH, IDENT, MEMO_LIMIT, VIOLATIONS, fits
 from .canonical import slices
 from ...semantics.system import Action, Event, System
 from .liveness import Liveness
+from .por import local_events_commute
 
 
 def sound(system: System) -> bool:
     """Whether excursions commute with every other CPU's events (see the module's comment)."""
     if len(system.layout.cpus) == 1:
         return True  # nothing else runs while a task is in an excursion
-    storages = system.strategy.storages
-
-    def names_global(body) -> bool:
-        for statement in body:
-            values = [getattr(statement, a, None) for a in ("target", "value", "left", "right")]
-            if any(isinstance(v, ir.Cell) and storages[v.storage].place is ir.Place.GLOBAL for v in values):
-                return True
-            if isinstance(statement, ir.If) and (names_global(statement.then) or names_global(statement.otherwise)):
-                return True
-        return False
-
-    excursion_hooks = (ir.Hook.ENTRY, ir.Hook.EXIT, ir.Hook.WRITE)
-    return not any(names_global(h.body) for h in system.strategy.handlers if h.hook in excursion_hooks)
+    return local_events_commute(system)
 
 
 @dataclass(slots=True)
