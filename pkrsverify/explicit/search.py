@@ -253,17 +253,18 @@ class Search:
         self._finalize(1 << 30)
         return StopReason.COMPLETE
 
-    def _reach(self, state: bytes, distance: int, parent: int, edge: int) -> None:
+    def _reach(self, state: bytes, distance: int, parent: int, edge) -> None:
+        """Reach state at distance by edge: an event id, or a macro record (kept only if the edge is)."""
         target = self.index.get(state)
         if target is None:
             target = self.index[state] = len(self.states)
             self.states.append(state)
             self.parents.append(parent)
-            self.edges.append(edge)
+            self.edges.append(edge if edge.__class__ is int else self._macro(edge))
             self.dist.append(distance)
         elif self.dist[target] > distance:
             self.parents[target] = parent
-            self.edges[target] = edge
+            self.edges[target] = edge if edge.__class__ is int else self._macro(edge)
             self.dist[target] = distance
         else:
             return
@@ -287,7 +288,7 @@ class Search:
             alone = self.por.local(s)
             if alone is not None:  # expand that CPU alone, and the state where it is retired (por.py)
                 cpus = (alone,)
-                self._reach(canonical(self.por.freeze(s, alone)), level, source, self._macro(("freeze", alone)))
+                self._reach(canonical(self.por.freeze(s, alone)), level, source, ("freeze", alone))
         ready = None
         for c in cpus:
             t = running[c]
@@ -336,7 +337,7 @@ class Search:
         self.transitions += len(summary.exits) + len(summary.boundaries)
         for number, (local_state, events) in enumerate(summary.exits):
             state = summaries.compose(s, local_state, back, t, c, summary)
-            self._reach(canonical(state), level + events, source, self._macro(("exit", summary.id, number, t, c)))
+            self._reach(canonical(state), level + events, source, ("exit", summary.id, number, t, c))
         ready = None
         for number, (local_state, events) in enumerate(summary.boundaries):
             state = summaries.compose(s, local_state, back, t, c, summary)
@@ -351,8 +352,7 @@ class Search:
                 if bits & wanted_bits:
                     self._candidate(bits, distance, source, ("switch", summary.id, number, t, c, eid))
                 if nxt is not None:
-                    edge = self._macro(("switch", summary.id, number, t, c, eid))
-                    self._reach(canonical(nxt), distance, source, edge)
+                    self._reach(canonical(nxt), distance, source, ("switch", summary.id, number, t, c, eid))
 
 
 
