@@ -12,7 +12,7 @@ rendering: bench/run.py measures the command line end to end, and SPIN):
 
 Configurations (`--configs`): `all` (every reduction: the default of
 `check`), `none` (the literal search: every canonical state stored), and
-`no-summaries`, `no-symmetry`, `no-dead` (all but one). Columns: states stored,
+`no-summaries`, `no-symmetry`, `no-dead`, `no-slices`, `no-por` (all but one). Columns: states stored,
 states explored inside excursion summaries (not stored), transitions,
 seconds (median of --repeat runs), stored states per second, peak resident
 memory of the child, and the verdicts (violated properties with their
@@ -92,7 +92,7 @@ def main() -> None:
     parser.add_argument("--specs", nargs="+", default=sorted(p.stem for p in (ROOT / "specs").glob("*.spec")))
     parser.add_argument("--bounds", nargs="+", default=BOUNDS, help="tasks,cpus,depth ...")
     parser.add_argument("--configs", nargs="+", default=CONFIGS,
-                        help="all, none, no-summaries, no-symmetry, no-dead (default: all none)")
+                        help="all, none, no-summaries, no-symmetry, no-dead, no-slices, no-por (default: all none)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per row; seconds is their median")
     parser.add_argument("--max-states", type=int, default=3_000_000)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per run")
