@@ -272,9 +272,10 @@ def load(case: Case) -> ir.Strategy:
 
 
 @contextlib.contextmanager
-def written(case: Case):
+def written(case: Case, max_states: int = 20_000):
     """The case as files in a temporary folder (for what loads specs from disk: mutants, repairs): the
-    spec's path, or None when its state space is too large for a quick complete search of each variant."""
+    spec's path, or None when it has more than `max_states` states, too many for a quick complete search
+    of each variant (a spec has up to a hundred variants, and a variant can have many more states)."""
     from pkrsverify.explicit.engine import check
     from pkrsverify.explicit.search import Limits
     from pkrsverify.front.loader import load_strategy
@@ -284,7 +285,7 @@ def written(case: Case):
         Path(folder, "random.model").write_text(case.model)
         spec = Path(folder, "random.spec")
         spec.write_text(case.spec)
-        small = check(System(load_strategy(spec)), limits=Limits(max_states=20_000)).stop is not StopReason.STATE_LIMIT
+        small = check(System(load_strategy(spec)), limits=Limits(max_states=max_states)).stop is not StopReason.STATE_LIMIT
         yield spec if small else None
 
 

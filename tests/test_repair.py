@@ -21,6 +21,7 @@ from pkrsverify.front.parser import parse
 from pkrsverify.result import StopReason, Verdict
 from pkrsverify.semantics.system import System, refutes
 
+QUICK = 2_000  # states in a random spec the default run checks every variant of (one once took 169 s at 20,000)
 ROOT = Path(__file__).resolve().parent.parent
 
 # What each broken seed design needs (docs/kernel-facts.md §6), in the words of the change.
@@ -33,7 +34,8 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n == "stack15" else n
+                                  for n in sorted(EXPECTED)])  # stack15: stack7's repair, at twice the cost
 def test_the_broken_seed_designs_are_repaired(name):
     path = ROOT / "specs" / f"{name}.spec"
     source, strategy = read_source(path), load_strategy(path)
@@ -96,7 +98,7 @@ def _refutations_are_violations(path: Path) -> int:
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategies.cases(max_tasks=2, max_cpus=2, max_depth=2, registers=True))
 def test_random_specs_refutations_are_violations(case):
-    with strategies.written(case) as spec:
+    with strategies.written(case, max_states=QUICK) as spec:
         if spec is not None:  # else too large to check every variant quickly
             _refutations_are_violations(spec)
 

@@ -189,7 +189,8 @@ def _z3_binary() -> str:
     return found
 
 
-@pytest.mark.parametrize("name", ["pt_regs_switch", "real_pt_regs", "thread_struct"])
+@pytest.mark.parametrize("name", ["pt_regs_switch", pytest.param("real_pt_regs", marks=pytest.mark.slow),
+                                  pytest.param("thread_struct", marks=pytest.mark.slow)])
 def test_a_certificate_is_rechecked_by_z3_alone(name, tmp_path):
     certificate = tmp_path / f"{name}.smt2"
     code, _, err = run_cli("check", str(SPECS / f"{name}.spec"), "--engine", "z3", "--depth", "unbounded",

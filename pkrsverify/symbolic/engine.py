@@ -14,6 +14,7 @@ VIOLATED, or UNKNOWN with how far BMC got and why no proof was found.
 from __future__ import annotations
 
 import ctypes
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -62,6 +63,7 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
     if unbounded_depth:
         # A path of k events nests at most k deep: replay it on a system that allows that.
         system = System(system.strategy, replace(system.bounds, depth=max(system.bounds.depth, limits.max_steps)))
+    _quiet_half_built_terms()
     with _interrupts():  # Ctrl-C before any verdict: an interrupt, for the command to report
         run = _Run(system, wanted, limits, unbounded_depth, deadline, on_violation, for_every)
     try:
@@ -82,6 +84,26 @@ def _interrupts():
         if "KeyboardInterrupt" not in str(error):
             raise
         raise KeyboardInterrupt from error
+
+
+def _quiet_half_built_terms() -> None:
+    """Ctrl-C inside a Z3 term's constructor leaves an object without `ctx`; when it is collected
+    (perhaps only at exit) its `__del__` raises AttributeError, which Python prints as "Exception
+    ignored in ..." with a traceback under our report. Drop exactly those; anything else goes to the
+    hook that was there."""
+    previous = sys.unraisablehook
+    if getattr(previous, "pkrsverify_z3", False):
+        return
+
+    def hook(unraisable) -> None:
+        where = unraisable.object
+        if (unraisable.exc_type is AttributeError and getattr(where, "__name__", "") == "__del__"
+                and getattr(where, "__module__", "").startswith("z3")):
+            return
+        previous(unraisable)
+
+    hook.pkrsverify_z3 = True
+    sys.unraisablehook = hook
 
 
 class _Run:
