@@ -51,6 +51,8 @@ class _Walk:
 
     def follow(self, successor: bytes, state_id: int) -> None:
         """The representative moved to (unreduced) `successor`, stored as state_id: compose its permutation."""
+        if successor == self.search.states[state_id]:
+            return  # the search took a successor already stored as it stands (search.py): no permutation
         representative, task_map, cpu_map = self.canonical.canonical_with_map(successor)
         self.check(representative, state_id)
         tasks, cpus = [0] * len(task_map), [0] * len(cpu_map)

@@ -210,7 +210,9 @@ class Search:
                                 self.levels = distance
                                 return self._stopped()
                         if nxt is not None:
-                            state = canonical(nxt)
+                            # a successor already stored as it stands is that state: no canonical form needed
+                            # (a fifth of the successors at (3,1,8); paths.py follows such an edge the same way)
+                            state = nxt if nxt in index else canonical(nxt)
                             if state not in index:
                                 target = index[state] = len(states)
                                 states.append(state)
@@ -278,6 +280,7 @@ class Search:
         s = self.states[source]
         compiled = self.compiled
         canonical = self.canonical.canonical
+        index = self.index
         wanted_bits = self.wanted_bits
         taken = self.taken
         distance = level + 1
@@ -317,8 +320,8 @@ class Search:
                 self.checked |= bits
                 if bits & wanted_bits:
                     self._candidate(bits, distance, source, ("event", eid))
-                if nxt is not None:
-                    self._reach(canonical(nxt), distance, source, eid)
+                if nxt is not None:  # as in _breadth_first: a successor stored as it stands is that state
+                    self._reach(nxt if nxt in index else canonical(nxt), distance, source, eid)
 
     def _excursion(self, s: bytes, source: int, level: int, t: int, c: int, kind: int, wanted_bits: int) -> None:
         summaries, compiled = self.summaries, self.compiled
