@@ -265,6 +265,21 @@ def test_por_expands_fewer_steps_on_two_cpus():
         assert _coverage(system, on) == _coverage(system, off), spec.stem
 
 
+
+@pytest.mark.parametrize("handlers,commute", [
+    ("on entry { g.saved_pkrs = PKRS; PKRS = INIT }\n    on exit { PKRS = g.saved_pkrs }", False),
+    ("on entry { if PKRS == INIT { PKRS = INIT } else { if g.saved_pkrs == PKRS { PKRS = INIT } } }", False),
+    ("on switch_out { g.saved_pkrs = PKRS }\n    on switch_in { PKRS = g.saved_pkrs }", True),
+])
+def test_por_is_off_where_a_running_tasks_own_handler_names_global_storage(tmp_path, handlers, commute):
+    # a global named anywhere in an entry, exit or write handler (in a nested condition too) is shared
+    # between CPUs; in the switch handlers it is not one of a running task's own events (por.py)
+    from pkrsverify.explicit.reduce.por import local_events_commute
+    (tmp_path / "no_sleep.model").write_text((CASES / "no_sleep.model").read_text())
+    system = _spec(tmp_path, "g", 'strategy g {\n    model "no_sleep.model"\n    storage g.saved_pkrs : global\n'
+                   f"    {handlers}\n}}\n")
+    assert local_events_commute(system) is commute
+
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)
 @pytest.mark.parametrize("tasks,cpus,depth", [(2, 1, 8), (2, 2, 3), (3, 1, 4), (3, 2, 2), (2, 3, 2)])

@@ -7,8 +7,13 @@ stacks and the task's own frames and storage, unless a handler of an entry,
 exit or write names `global` storage (then nothing here applies). No other
 CPU touches those: a switch or dispatch elsewhere moves other tasks (a
 running task is never ready). Such an event and any event of another CPU
-therefore commute (either order reaches the same state, and each makes the
-same checks), and another CPU's events neither enable nor disable it. A CPU
+therefore commute (either order reaches the same state up to the renaming
+of values, which only equality observes: docs/semantics.md §2; and each
+makes the same checks, so coverage and vacuity agree too), and another
+CPU's events neither enable nor disable it. Nor does it change who runs or
+is ready, so it enables or disables nothing elsewhere. A switch handler
+elsewhere runs for that CPU and an incoming ready task, never this one, so
+`global` storage named only in switch handlers is no obstacle. A CPU
 is *local* in a state when it runs a task and every step it can take there
 is of that kind (`Node.switches` and `Node.switches_in_excursion` false).
 
@@ -28,7 +33,10 @@ enabled in s, it commutes to the front, and the reordered path is as long
 and violates p the same way; its first step is a reduced step, and the
 rest is the claim for n - 1 from its successor. If the path has no step of
 c, it runs unchanged from freeze(s, c), at the same distance (the edge has
-no events), where one CPU fewer is left to freeze. Every reduced path is a
+no events), where one CPU fewer is left to freeze (`ready()` skips tasks
+with no frames, which only the frozen one has, and nothing else reads what
+was cleared). A fatal step (a push or pop that ends the path) is a path's
+last step and is checked where it is taken, so it needs no case of its own. Every reduced path is a
 path of the system: freezing only stops a CPU.
 
 No cycle proviso is needed (the freeze edge is what keeps another CPU from
@@ -39,7 +47,10 @@ several events, and takes these too.
 """
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass
+
 from ...front import ir
+from ...front.source import Span
 from ...semantics.system import System
 from ..compiled import Compiled
 from ..states import FROZEN
@@ -52,13 +63,17 @@ def local_events_commute(system: System) -> bool:
     CPU and itself only (the module's comment)."""
     storages = system.strategy.storages
 
-    def names_global(body) -> bool:
-        for statement in body:
-            values = [getattr(statement, a, None) for a in ("target", "value", "left", "right")]
-            if any(isinstance(v, ir.Cell) and storages[v.storage].place is ir.Place.GLOBAL for v in values):
-                return True
-            if isinstance(statement, ir.If) and (names_global(statement.then) or names_global(statement.otherwise)):
-                return True
+    def names_global(node) -> bool:
+        # every field of every statement, nested bodies included, so that a new statement form (or a
+        # stack in global storage) is seen without this function knowing its fields' names
+        if isinstance(node, tuple):
+            return any(names_global(item) for item in node)
+        if isinstance(node, ir.Cell):
+            return storages[node.storage].place is ir.Place.GLOBAL
+        if isinstance(node, (ir.Pop, ir.Push)) and storages[node.stack].place is ir.Place.GLOBAL:
+            return True
+        if is_dataclass(node) and not isinstance(node, Span):
+            return any(names_global(getattr(node, f.name)) for f in fields(node))
         return False
 
     return not any(names_global(h.body) for h in system.strategy.handlers if h.hook in LOCAL_HOOKS)
