@@ -35,7 +35,7 @@ from strategies import Case, cases, load
 
 SETTINGS = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 TINY = dict(max_depth=2, max_kinds=2, max_storages=2)
-QUICK = 10_000  # states: the default run's z3 cases stay below this (the slow run's go to 50,000)
+QUICK = 10_000  # states: the default run's cases for z3 and BMC stay below this (the slow run's go to 50,000)
 
 
 def _explored(case, max_states: int = 50_000):
@@ -46,13 +46,13 @@ def _explored(case, max_states: int = 50_000):
     return system, result
 
 
-def _bmc_agrees(case, shallow: int | None = None) -> None:
+def _bmc_agrees(case, shallow: int | None = None, max_states: int = 50_000) -> None:
     """`shallow`: unroll only as far as the longest violation, or `shallow` steps if more (cheaper: a
     too-permissive encoding still shows up there as a trace that does not replay)."""
-    system, result = _explored(case)
+    system, result = _explored(case, max_states)
     # The reduced search's levels are not the depth of its deepest state (a summary takes a whole nested
     # entry in one step): the literal search's are.
-    literal = explicit.check(system, limits=explicit.Limits(max_states=50_000), reductions=Reductions.none())
+    literal = explicit.check(system, limits=explicit.Limits(max_states=max_states), reductions=Reductions.none())
     assume(literal.stop in (StopReason.COMPLETE, StopReason.ALL_VIOLATED))
     longest = max((p.length for p in result.properties if p.counterexample), default=0)
     steps = max(literal.statistics.levels + 1, longest)
@@ -81,7 +81,7 @@ def _engines_agree(case, limits: symbolic.Limits, max_states: int = 50_000) -> N
 @settings(max_examples=60, **SETTINGS)  # more and larger: test_bmc_agrees_on_more_and_larger_cases (slow)
 @given(cases(**TINY))
 def test_bmc_finds_exactly_the_explicit_engines_violations(case):
-    _bmc_agrees(case, shallow=6)
+    _bmc_agrees(case, shallow=6, max_states=QUICK)
 
 
 @settings(max_examples=20, **SETTINGS)
@@ -135,7 +135,7 @@ def test_certificates_of_random_proofs_are_rechecked_by_z3_alone(case, tmp_path_
 @given(cases(**TINY, registers=True))
 @example(FATAL_AFTER_READ)
 def test_bmc_agrees_with_registers_windows_and_reads(case):
-    _bmc_agrees(case, shallow=6)
+    _bmc_agrees(case, shallow=6, max_states=QUICK)
 
 
 @settings(max_examples=8, **SETTINGS)
