@@ -209,10 +209,10 @@ class Search:
                             if self._finalize(distance):
                                 self.levels = distance
                                 return self._stopped()
-                        if nxt is not None:
-                            # a successor already stored as it stands is that state: no canonical form needed
-                            # (a fifth of the successors at (3,1,8); paths.py follows such an edge the same way)
-                            state = nxt if nxt in index else canonical(nxt)
+                        # a successor already stored as it stands is that state, reached already: nothing to do
+                        # (a fifth of the successors at (3,1,8))
+                        if nxt is not None and nxt not in index:
+                            state = canonical(nxt)
                             if state not in index:
                                 target = index[state] = len(states)
                                 states.append(state)

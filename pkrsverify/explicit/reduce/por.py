@@ -36,8 +36,8 @@ c, it runs unchanged from freeze(s, c), at the same distance (the edge has
 no events), where one CPU fewer is left to freeze (`ready()` skips tasks
 with no frames, which only the frozen one has, and nothing else reads what
 was cleared). A fatal step (a push or pop that ends the path) is a path's
-last step and is checked where it is taken, so it needs no case of its own. Every reduced path is a
-path of the system: freezing only stops a CPU.
+last step and is checked where it is taken, so it needs no case of its own.
+Every reduced path is a path of the system: freezing only stops a CPU.
 
 No cycle proviso is needed (the freeze edge is what keeps another CPU from
 being ignored behind a CPU that loops alone), and the search settles states
