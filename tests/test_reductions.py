@@ -335,6 +335,21 @@ def test_a_slice_keeps_an_if_that_reads_nothing_but_writes_it(tmp_path):
     assert expected[ir.Property("no_lost[DR7]")][0] is Verdict.VIOLATED
 
 
+def test_a_slice_leaves_out_an_if_that_changes_nothing_inside_another_slices_if(tmp_path):
+    """`if PKRS == INIT { if DR7 == DR7 { } }`: the inner `if` compares DR7's values and runs nothing,
+    the outer one belongs to PKRS's slice. DR7's slice once kept the inner one, and with it the outer
+    one and its condition on a register the slice does not have (a KeyError, found by
+    test_agreement's random BMC specs)."""
+    from pkrsverify.explicit.reduce.slices import slices
+    text = INDEPENDENT.replace("    on exit  { PKRS = regs.pkrs }",
+                               "    on exit  { PKRS = regs.pkrs; if PKRS == INIT { if DR7 == DR7 { } } }")
+    system = _spec(tmp_path, "nested_condition", text)
+    parts = slices(system.strategy, system.strategy.properties)
+    assert parts is not None and [[r.name for r in p.strategy.registers] for p in parts] == [["PKRS"], ["DR7"]]
+    expected = _agree(system, CONFIGS)
+    assert expected[ir.Property("no_lost[DR7]")][0] is Verdict.VIOLATED
+
+
 @pytest.mark.parametrize("old,new", [
     # a value of PKRS's slice reaches DR7
     ("    on exit  { PKRS = regs.pkrs }", "    on exit  { PKRS = regs.pkrs; DR7 = regs.pkrs }"),

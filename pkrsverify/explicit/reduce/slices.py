@@ -164,10 +164,13 @@ def _project(strategy: ir.Strategy, wanted, registers: tuple[int, ...], storages
             elif isinstance(s, ir.Window):
                 out.append(s)  # structure: every slice keeps where the code stops
             elif isinstance(s, ir.If):
-                # kept where its condition reads the slice or its branches write it (`if INIT == INIT`
-                # reads nothing, yet what it runs is the slice's business)
+                # kept where its branches write the slice: an `if` changes nothing but through what
+                # its branches run (no `read` or `window` stands in one: E124), and the union-find
+                # joined its condition with those writes, so the condition reads this slice or INIT.
+                # One that only compares the slice's values is dropped: kept inside another slice's
+                # `if`, it would keep that `if` and its foreign condition with it.
                 then, otherwise = statements(s.then), statements(s.otherwise)
-                if mine(s.left) or mine(s.right) or then or otherwise:
+                if then or otherwise:
                     out.append(replace(s, left=value(s.left), right=value(s.right), then=then, otherwise=otherwise))
         return tuple(out)
 
