@@ -58,7 +58,14 @@ def terminal_for(plain_flag: bool):
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        return _main(sys.argv[1:] if argv is None else list(argv))
+    except KeyboardInterrupt:  # while the command's modules load, before it runs (caught again inside)
+        print("pkrsverify: interrupted", file=sys.stderr)
+        return exit_code(Outcome(interrupted=True))
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:  # bare `pkrsverify`: what it can do, and that a command is missing

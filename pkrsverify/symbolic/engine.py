@@ -14,7 +14,9 @@ VIOLATED, or UNKNOWN with how far BMC got and why no proof was found.
 from __future__ import annotations
 
 import ctypes
+import signal
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -63,7 +65,7 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
     if unbounded_depth:
         # A path of k events nests at most k deep: replay it on a system that allows that.
         system = System(system.strategy, replace(system.bounds, depth=max(system.bounds.depth, limits.max_steps)))
-    _quiet_half_built_terms()
+    _ctrl_c_in_z3_destructors()
     with _interrupts():  # Ctrl-C before any verdict: an interrupt, for the command to report
         run = _Run(system, wanted, limits, unbounded_depth, deadline, on_violation, for_every)
     try:
@@ -81,29 +83,53 @@ def _interrupts():
     try:
         yield
     except ctypes.ArgumentError as error:
-        if "KeyboardInterrupt" not in str(error):
+        if not _is_ctrl_c(error):
             raise
         raise KeyboardInterrupt from error
 
 
-def _quiet_half_built_terms() -> None:
-    """Ctrl-C inside a Z3 term's constructor leaves an object without `ctx`; when it is collected
-    (perhaps only at exit) its `__del__` raises AttributeError, which Python prints as "Exception
-    ignored in ..." with a traceback under our report. Drop exactly those; anything else goes to the
-    hook that was there."""
+def _is_ctrl_c(error: BaseException | None) -> bool:
+    """Ctrl-C as Python raised it, or as ctypes wrapped it while converting a Z3 call's argument."""
+    return isinstance(error, KeyboardInterrupt) or (isinstance(error, ctypes.ArgumentError)
+                                                    and "KeyboardInterrupt" in str(error))
+
+
+def _ctrl_c_in_z3_destructors() -> None:
+    """Ctrl-C and Z3's destructors. A Python exception raised in a `__del__` cannot propagate: it is
+    printed as "Exception ignored in ..." with a traceback, and dropped. Two cases reach us:
+
+    - Ctrl-C inside a Z3 term's constructor leaves an object without `ctx`; when it is collected
+      (perhaps only at exit) its `__del__` raises AttributeError. Dropped quietly: the interrupt
+      itself was delivered where it landed.
+    - Ctrl-C inside a term's `__del__` (Z3_dec_ref; bare, or wrapped by ctypes as it converted an
+      argument) is the interrupt itself: dropped, the check went on to its time limit (CI saw a 60 s run end "time limit reached"). It is raised again in the
+      main thread, where the engine's own handling of Ctrl-C sees it.
+
+    Anything else goes to the hook that was there."""
     previous = sys.unraisablehook
     if getattr(previous, "pkrsverify_z3", False):
         return
 
     def hook(unraisable) -> None:
         where = unraisable.object
-        if (unraisable.exc_type is AttributeError and getattr(where, "__name__", "") == "__del__"
-                and getattr(where, "__module__", "").startswith("z3")):
-            return
+        if getattr(where, "__name__", "") == "__del__" and getattr(where, "__module__", "").startswith("z3"):
+            if unraisable.exc_type is AttributeError:
+                return
+            if _is_ctrl_c(unraisable.exc_value):
+                _press_ctrl_c_again()
+                return
         previous(unraisable)
 
     hook.pkrsverify_z3 = True
     sys.unraisablehook = hook
+
+
+def _press_ctrl_c_again() -> None:
+    """SIGINT to the main thread in a moment, from a thread of its own: raised now, it would land in
+    this hook and be dropped again. A real signal, not a simulated one, so that Z3's handler sees it
+    if a query is running by then, and Python's otherwise."""
+    main = threading.main_thread().ident
+    threading.Timer(0.01, signal.pthread_kill, (main, signal.SIGINT)).start()
 
 
 class _Run:
