@@ -220,39 +220,49 @@ def test_no_reduce_names():
         Reductions.without(["summary"])
 
 
+QUICK = 10_000  # the default run compares random specs whose literal search stays below this
+THREE_CPUS = [Reductions(), Reductions.without(["por"]), Reductions.without(["summaries"]),
+              Reductions(summaries=False, symmetry=False, dead=False, slices=False, por=True)]
+
+
+def _agree_if_small(system: System, configs, max_states: int) -> None:
+    literal = check(system, limits=Limits(max_states=max_states), reductions=LITERAL)
+    if literal.stop in DECIDED:  # else too large to compare with the literal search quickly
+        _agree(system, configs)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategies.cases(max_tasks=2, max_cpus=2, max_depth=3))
 def test_random_models_and_specs(case):
-    strategy = strategies.load(case)
-    system = System(strategy)
-    literal = check(system, limits=Limits(max_states=30_000), reductions=LITERAL)
-    if literal.stop not in DECIDED:
-        return  # too large to compare with the literal search quickly
-    _agree(system, CONFIGS)
+    _agree_if_small(System(strategies.load(case)), CONFIGS, QUICK)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategies.cases(max_tasks=2, max_cpus=2, max_depth=3, registers=True))
 def test_random_specs_with_registers_windows_and_reads(case):
     """The reductions keep per-register ghosts, window phases and reads exact."""
-    system = System(strategies.load(case))
-    literal = check(system, limits=Limits(max_states=30_000), reductions=LITERAL)
-    if literal.stop not in DECIDED:
-        return
-    _agree(system, CONFIGS)
+    _agree_if_small(System(strategies.load(case)), CONFIGS, QUICK)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategies.cases(max_tasks=3, max_cpus=3, max_depth=2, max_kinds=2))
 def test_random_specs_on_three_cpus(case):
     """One CPU expanded alone, and retired, with two others beside it (reduce/por.py)."""
-    strategy = strategies.load(case)
-    system = System(with_bounds(strategy, cpus=3))
-    literal = check(system, limits=Limits(max_states=30_000), reductions=LITERAL)
-    if literal.stop not in DECIDED:
-        return
-    _agree(system, [Reductions(), Reductions.without(["por"]), Reductions.without(["summaries"]),
-                    Reductions(summaries=False, symmetry=False, dead=False, slices=False, por=True)])
+    _agree_if_small(System(with_bounds(strategies.load(case), cpus=3)), THREE_CPUS, QUICK)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategies.cases(max_tasks=3, max_cpus=2, max_depth=3, registers=True))
+def test_more_and_larger_random_specs(case):
+    _agree_if_small(System(strategies.load(case)), CONFIGS, 50_000)
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategies.cases(max_tasks=3, max_cpus=3, max_depth=2, max_kinds=2, registers=True))
+def test_more_random_specs_on_three_cpus(case):
+    _agree_if_small(System(with_bounds(strategies.load(case), cpus=3)), THREE_CPUS, 50_000)
 
 
 def test_por_expands_fewer_steps_on_two_cpus():

@@ -34,8 +34,9 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n == "stack15" else n
-                                  for n in sorted(EXPECTED)])  # stack15: stack7's repair, at twice the cost
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in ("stack15", "thread_struct") else n
+                                  for n in sorted(EXPECTED)])  # stack15: stack7's repair, at twice the cost;
+                                                             # thread_struct: 11-17 s
 def test_the_broken_seed_designs_are_repaired(name):
     path = ROOT / "specs" / f"{name}.spec"
     source, strategy = read_source(path), load_strategy(path)
@@ -95,7 +96,7 @@ def _refutations_are_violations(path: Path) -> int:
     return count
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategies.cases(max_tasks=2, max_cpus=2, max_depth=2, registers=True))
 def test_random_specs_refutations_are_violations(case):
     with strategies.written(case, max_states=QUICK) as spec:

@@ -153,6 +153,7 @@ def _agrees_with_ground_truth(run):
         assert (i in front) == (not beaten)
 
 
+@pytest.mark.slow  # 18-29 s; the random sketches and the CLI test cover synthesis in the default run
 def test_the_default_sketch():
     run = synthesize(read_source(SKETCH))
     assert len(run.candidates) == 144 and run.invalid == 0 and run.undecided == 0
