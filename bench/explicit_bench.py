@@ -12,7 +12,9 @@ rendering: bench/run.py measures the command line end to end, and SPIN):
 
 Configurations (`--configs`): `all` (every reduction: the default of
 `check`), `none` (the literal search: every canonical state stored), and
-`no-summaries`, `no-symmetry`, `no-dead`, `no-slices`, `no-por` (all but one). Columns: states stored,
+`no-summaries`, `no-symmetry`, `no-dead`, `no-slices`, `no-por` (all but one), and `prove-first`
+(every reduction, after z3 proves what it can for every number of tasks and CPUs: `check
+--prove-first`, analyses/prove_first.py; its seconds include the proofs). Columns: states stored,
 states explored inside excursion summaries (not stored), transitions,
 seconds (median of --repeat runs), stored states per second, peak resident
 memory of the child, and the verdicts (violated properties with their
@@ -36,7 +38,7 @@ CONFIGS = ["all", "none"]
 
 def _reductions(config: str):
     from pkrsverify.explicit.reduce import Reductions
-    if config == "all":
+    if config in ("all", "prove-first"):
         return Reductions()
     if config == "none":
         return Reductions.none()
@@ -45,6 +47,7 @@ def _reductions(config: str):
 
 def child(spec: str, bounds: str, config: str, max_states: int, timeout: float, profile: bool) -> dict:
     sys.path.insert(0, str(ROOT))
+    from pkrsverify.analyses import prove_first
     from pkrsverify.explicit.engine import Limits, check
     from pkrsverify.front.loader import load_strategy, with_bounds
     from pkrsverify.semantics.system import System
@@ -57,7 +60,8 @@ def child(spec: str, bounds: str, config: str, max_states: int, timeout: float, 
         profiler = cProfile.Profile()
         profiler.enable()
     started = time.perf_counter()
-    result = check(system, limits=Limits(max_states=max_states, timeout=timeout), reductions=_reductions(config))
+    search = prove_first.check if config == "prove-first" else check
+    result = search(system, limits=Limits(max_states=max_states, timeout=timeout), reductions=_reductions(config))
     seconds = time.perf_counter() - started
     if profiler:
         import pstats
@@ -68,7 +72,7 @@ def child(spec: str, bounds: str, config: str, max_states: int, timeout: float, 
             "summaries": stats.summaries, "transitions": stats.transitions, "seconds": seconds,
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "verdicts": {p.property.value: p.length for p in result.properties if p.counterexample},
-            "decided": result.stop.name in ("COMPLETE", "ALL_VIOLATED")}
+            "decided": result.stop.name in ("COMPLETE", "ALL_VIOLATED", "DECIDED")}
 
 
 def run(spec: str, bounds: str, config: str, args) -> dict:
@@ -92,7 +96,8 @@ def main() -> None:
     parser.add_argument("--specs", nargs="+", default=sorted(p.stem for p in (ROOT / "specs").glob("*.spec")))
     parser.add_argument("--bounds", nargs="+", default=BOUNDS, help="tasks,cpus,depth ...")
     parser.add_argument("--configs", nargs="+", default=CONFIGS,
-                        help="all, none, no-summaries, no-symmetry, no-dead, no-slices, no-por (default: all none)")
+                        help="all, none, no-summaries, no-symmetry, no-dead, no-slices, no-por, prove-first "
+                             "(default: all none)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per row; seconds is their median")
     parser.add_argument("--max-states", type=int, default=3_000_000)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per run")

@@ -34,6 +34,7 @@ class Verdict(Enum):
 class StopReason(Enum):
     COMPLETE = "every reachable state explored"
     ALL_VIOLATED = "every property violated; search stopped"
+    DECIDED = "every property proved or violated; search stopped"  # --prove-first: z3 proved the rest
     FIRST_VIOLATION = "first violation found; search stopped"  # Limits.first_violation: mutants, repairs
     STATE_LIMIT = "state limit reached"
     TIMEOUT = "time limit reached"

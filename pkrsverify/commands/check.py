@@ -13,6 +13,7 @@ from ..front.loader import read_source
 from ..front.parser import parse
 from ..analyses.mutations import MAX_STATES, mutate
 from ..report import mutations as mutation_report
+from ..analyses import prove_first
 from ..analyses.agreement import disagreements
 from ..front.diagnostics import Code, Diagnostic, InputError
 from ..symbolic import engine as symbolic
@@ -61,6 +62,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-reduce", type=_no_reduce, metavar="LIST",
                         help="explicit: switch off exact reductions, a comma list of summaries, symmetry, dead, slices, "
                              "por (or all); verdicts and shortest lengths are the same either way")
+    parser.add_argument("--prove-first", action="store_true",
+                        help="explicit: let z3 prove what it can for every number of tasks and CPUs first "
+                             f"(at most {prove_first.PROOF_TIMEOUT:.0f} s), and search only for the others' "
+                             "violations; the same verdicts and shortest lengths, much sooner on more tasks")
     parser.add_argument("--strict", action="store_true",
                         help="a verdict that holds only vacuously (an entry kind never entered, a handler never "
                              "run, a property never checked) fails the run: exit 1")
@@ -138,10 +143,13 @@ def _check_one(path, strategy, properties, limits, fmt, terminal: Terminal, time
                                     unbounded_depth=args.depth == UNBOUNDED, on_violation=on_violation if text else None,
                                     for_every=for_every(args))
         else:
-            result = check(system, spec=path, properties=properties, limits=limits,
-                           on_violation=on_violation if text else None,
-                           on_progress=(lambda p: live.update(_progress_text(p))) if live else None,
-                           reductions=args.no_reduce if args is not None and args.no_reduce else Reductions())
+            search = prove_first.check if args is not None and args.prove_first else check
+            if live and search is not check:
+                live.update(Text("  z3: Houdini, for every number of tasks and CPUs...", style="dim"))
+            result = search(system, spec=path, properties=properties, limits=limits,
+                            on_violation=on_violation if text else None,
+                            on_progress=(lambda p: live.update(_progress_text(p))) if live else None,
+                            reductions=args.no_reduce if args is not None and args.no_reduce else Reductions())
     finally:
         if live:
             live.stop()
@@ -198,6 +206,9 @@ def _engines(args) -> tuple[str, ...]:
             ("--certificate", args.certificate, "proves nothing, it explores every state"),
             ("--max-steps", args.max_steps is not None, "has no step limit; bound it with --max-states"))
             if given]
+    if args.prove_first and args.engine != "explicit":
+        problems.append("--prove-first is for the explicit engine: it hands what z3 proves to the search "
+                        "(--engine z3 --tasks any --cpus any asks z3 alone)")
     if args.engine == "z3" and args.no_reduce is not None:
         problems.append("--no-reduce is for the explicit engine: z3 has no reductions to switch off")
     if args.mutations and args.engine != "explicit":

@@ -4,7 +4,7 @@ Schema (version 1; `result.schema.json` beside this file is the exact one):
 { "schema": "pkrsverify-result", "version": 1, "results": [ {
     "spec", "strategy", "model", "engine",
     "bounds": {"tasks", "kthreads", "cpus", "depth"},
-    "stop": "complete" | "all_violated" | "state_limit" | "timeout" | "interrupted" | "step_limit" | "value_limit",
+    "stop": "complete" | "all_violated" | "decided" | "state_limit" | "timeout" | "interrupted" | "step_limit" | "value_limit",
     "statistics": {"states", "transitions", "levels", "max_nesting", "seconds", "states_per_second"},
     "properties": [ {"property", "verdict": "holds"|"violated"|"proved"|"unknown", "note",
                      "scope"?: {"tasks", "kthreads", "cpus", "depth": the value or "every"},

@@ -76,6 +76,19 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
     return run.result(spec, started)
 
 
+def proofs(system: System, properties: tuple[ir.Property, ...], for_every: frozenset[str],
+           limits: Limits = Limits()) -> tuple[PropertyResult, ...]:
+    """What Houdini proves and nothing else: the PROVED results, for every value of the `for_every`
+    bounds at the system's others (the check's first phase; no violation is sought, no Spacer runs).
+    A proof that does not finish within `limits.timeout` proves nothing; Ctrl-C is a KeyboardInterrupt."""
+    deadline = None if limits.timeout is None else time.perf_counter() + limits.timeout
+    _ctrl_c_in_z3_destructors()
+    with _interrupts():
+        run = _Run(system, tuple(properties), limits, False, deadline, None, for_every)
+        run.houdini(system.bounds)
+    return tuple(run.verdicts[p] for p in properties if p in run.verdicts)
+
+
 @contextmanager
 def _interrupts():
     """Ctrl-C while ctypes converts a Z3 call's argument arrives as a ctypes.ArgumentError: make it the
@@ -166,16 +179,7 @@ class _Run:
         title = (f"strategy {strategy.name}, model {strategy.model.name}, "
                  + (f"{self.proof_scope.words()}" if self.for_every else bounds.describe()
                     + (", every nesting depth" if self.unbounded else "")))
-        certify = title if limits.certificate else None
-        if self.for_every:
-            self.induction, self.not_inductive = prove_for_every(
-                strategy, bounds, self.proof_scope, self.wanted, self.deadline, limits.explain, certify)
-        else:
-            self.induction = prove(self.inductive, self.wanted, self.deadline, limits.explain, certify=certify)
-        for prop, proof in self.induction.proofs.items():
-            self.verdicts[prop] = PropertyResult(prop, Verdict.PROVED, note=f"{proof.method}, {self.scope}",
-                                                 invariant=proof.invariant, scope=self.proof_scope)
-        self.stopped = self.induction.stopped
+        self.houdini(bounds, title if limits.certificate else None)
         # Shallow BMC first (the seed bugs are short), then Spacer on what is left, then BMC on
         # to the step limit for what Spacer did not prove (the same unrolling, resumed).
         outcome = bmc(self.encoding, self.open(), min(SHALLOW, limits.max_steps), self.deadline, self.found)
@@ -188,6 +192,19 @@ class _Run:
             self.refuted, self.stopped = outcome.refuted, outcome.stopped
         if self.for_every and self.open() and self.stopped != "timeout":
             self.why_not_for_every()
+
+    def houdini(self, bounds: ir.Bounds, certify: str | None = None) -> None:
+        """The proofs: Houdini's invariant on the system's bounds, or on every instance for `for_every`."""
+        if self.for_every:
+            self.induction, self.not_inductive = prove_for_every(
+                self.system.strategy, bounds, self.proof_scope, self.wanted, self.deadline, self.limits.explain,
+                certify)
+        else:
+            self.induction = prove(self.inductive, self.wanted, self.deadline, self.limits.explain, certify=certify)
+        for prop, proof in self.induction.proofs.items():
+            self.verdicts[prop] = PropertyResult(prop, Verdict.PROVED, note=f"{proof.method}, {self.scope}",
+                                                 invariant=proof.invariant, scope=self.proof_scope)
+        self.stopped = self.induction.stopped
 
     def why_not_for_every(self) -> None:
         """For what is neither proved for every number of tasks and CPUs nor violated at the system's own
@@ -276,4 +293,4 @@ def _deepest(system: System, events) -> int:
     return max(system.nesting(r.step.state or r.before) for r in replay(system, events))
 
 
-__all__ = ["check", "Limits", "MAX_STEPS", "SPACER_TIMEOUT"]
+__all__ = ["check", "proofs", "Limits", "MAX_STEPS", "SPACER_TIMEOUT"]

@@ -1,0 +1,111 @@
+"""`check --prove-first` (analyses/prove_first.py): z3 proves what it can for every number of tasks and
+CPUs, the explicit search decides the rest.
+
+Ground truth is the explicit search alone, complete, on the same system: every verdict must be the
+same (HOLDS there is PROVED or HOLDS here) and every counterexample as short.
+"""
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+
+from conftest import ROOT, run_cli
+from pkrsverify.analyses import prove_first
+from pkrsverify.explicit import engine as explicit
+from pkrsverify.front.loader import load_strategy, with_bounds
+from pkrsverify.result import StopReason, Verdict
+from pkrsverify.semantics.system import System
+from strategies import cases, load
+
+SPECS = ROOT / "specs"
+DECIDED = (StopReason.COMPLETE, StopReason.ALL_VIOLATED)
+SETTINGS = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def _facts(result):
+    return [(p.property, "holds" if p.verdict in (Verdict.HOLDS, Verdict.PROVED) else p.verdict.value, p.length)
+            for p in result.properties]
+
+
+def _same_as_the_search_alone(system: System, max_states: int = 3_000_000, drawn: bool = False):
+    """`drawn`: a random case, skipped when the search alone cannot finish within `max_states`."""
+    alone = explicit.check(system, limits=explicit.Limits(max_states=max_states))
+    if drawn:
+        assume(alone.stop in DECIDED)
+    assert alone.stop in DECIDED, alone.stop
+    first = prove_first.check(system)
+    assert _facts(first) == _facts(alone)
+    for p in first.properties:
+        if p.verdict is Verdict.PROVED:  # a proof covers more than these bounds, and says so
+            assert {"tasks", "cpus"} <= p.scope.every and "--prove-first" in p.note
+    return alone, first
+
+
+@pytest.mark.parametrize("name", ["pt_regs_switch", "thread_struct", "bugs/dr7_db_schedule.before"])
+def test_proved_searched_and_handed_over(name):
+    """pt_regs_switch: all proved, nothing searched; thread_struct: four proved, the search finds no_lost
+    and no_stale and stops; dr7_db_schedule.before: four proved, but of the others one holds without a
+    proof for every number, so the search still explores every state."""
+    alone, first = _same_as_the_search_alone(System(load_strategy(SPECS / f"{name}.spec")))
+    proved = [p.property.value for p in first.properties if p.verdict is Verdict.PROVED]
+    if name == "pt_regs_switch":
+        assert len(proved) == len(first.properties) and first.statistics.states == 0
+        assert first.stop is StopReason.DECIDED and first.taken is None  # no search: no coverage
+    elif name == "thread_struct":
+        assert proved == ["fresh", "no_clobber", "no_overflow", "no_underflow"]
+        assert first.stop is StopReason.DECIDED and first.statistics.states < alone.statistics.states
+    else:
+        assert proved == ["fresh[DR7]", "no_clobber[DR7]", "no_overflow", "no_underflow"]
+        assert any(p.verdict is Verdict.HOLDS for p in first.properties)
+        assert first.stop is StopReason.COMPLETE and first.statistics.states == alone.statistics.states
+
+
+def test_a_proof_out_of_time_proves_nothing_and_the_search_decides_alone():
+    system = System(load_strategy(SPECS / "pt_regs_switch.spec"))
+    first = prove_first.check(system, proof_timeout=1e-6)
+    alone = explicit.check(system)
+    assert [(p.property, p.verdict, p.length) for p in first.properties] == \
+           [(p.property, p.verdict, p.length) for p in alone.properties]
+    assert first.stop is StopReason.COMPLETE and first.statistics.states == alone.statistics.states
+
+
+@settings(max_examples=4, **SETTINGS)  # more: test_more_random_specs_are_judged_as_by_the_search_alone (slow)
+@given(cases(max_depth=2, max_kinds=2, max_storages=2))
+def test_random_specs_are_judged_as_by_the_search_alone(case):
+    _same_as_the_search_alone(System(load(case)), max_states=10_000, drawn=True)
+
+
+@pytest.mark.slow
+@settings(max_examples=60, **SETTINGS)
+@given(cases(registers=True))
+def test_more_random_specs_are_judged_as_by_the_search_alone(case):
+    _same_as_the_search_alone(System(load(case)), max_states=100_000, drawn=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bounds", [{}, {"tasks": 3, "cpus": 2}, {"tasks": 4, "cpus": 1}])
+@pytest.mark.parametrize("path", sorted(SPECS.glob("*.spec")) + sorted((SPECS / "bugs").glob("*.spec")),
+                         ids=lambda p: p.stem)
+def test_every_spec_is_judged_as_by_the_search_alone(path, bounds):
+    _same_as_the_search_alone(System(with_bounds(load_strategy(path), **bounds)))
+
+
+def test_the_command_line(tmp_path):
+    report = tmp_path / "thread_struct.json"
+    code, out, err = run_cli("check", "--prove-first", "--tasks", "4", "--cpus", "2", "--format", "json",
+                             "--output", str(report), str(SPECS / "thread_struct.spec"))
+    assert code == 1, err  # violated
+    document = json.loads(report.read_text())
+    jsonschema.validate(document, json.loads((ROOT / "pkrsverify" / "report" / "result.schema.json").read_text()))
+    (result,) = document["results"]
+    assert result["stop"] == "decided" and result["bounds"]["tasks"] == 4
+    verdicts = {p["property"]: (p["verdict"], p.get("length")) for p in result["properties"]}
+    assert verdicts["no_lost"] == ("violated", 6) and verdicts["no_stale"] == ("violated", 5)
+    assert verdicts["no_clobber"][0] == "proved"
+    scopes = {p["property"]: p["scope"] for p in result["properties"] if "scope" in p}
+    assert scopes["no_clobber"] == {"tasks": "every", "kthreads": 0, "cpus": "every", "depth": 8}
+    code, _, err = run_cli("check", "--prove-first", "--engine", "z3", str(SPECS / "pt_regs.spec"))
+    assert code == 2 and "--prove-first is for the explicit engine" in err
