@@ -240,9 +240,9 @@ class CheckResult:
 
     @property
     def vacuous(self) -> bool:
-        """Something holds, but part of the spec or a property was never exercised: it means nothing there.
-        (A violation is evidence whatever else the search covered.)"""
-        holds = any(p.verdict in (Verdict.HOLDS, Verdict.PROVED) for p in self.properties)
+        """Something the search says holds, but part of the spec or a property was never exercised: it means
+        nothing there. (A violation is evidence whatever else the search covered; a proof needs no search.)"""
+        holds = any(p.verdict is Verdict.HOLDS for p in self.properties)
         return holds and self.coverage is not None and self.coverage.vacuous
 
     def result_for(self, prop: ir.Property) -> PropertyResult | None:

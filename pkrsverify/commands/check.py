@@ -22,7 +22,7 @@ from ..explicit.engine import Limits, Progress, check
 from ..explicit.reduce import Reductions
 from ..report.plain import invariants
 from ..report.text import heading, render_text, violation
-from ..result import CheckResult
+from ..result import CheckResult, StopReason
 from ..semantics.system import System
 from ..outcome import ExitCode, Outcome, of_results
 from . import COMMANDS
@@ -154,6 +154,11 @@ def _check_one(path, strategy, properties, limits, fmt, terminal: Terminal, time
         if live:
             live.stop()
     result = explain(strategy, result)
+    if engine == "explicit" and not (args is not None and args.prove_first) and result.unknown \
+            and result.stop in (StopReason.STATE_LIMIT, StopReason.TIMEOUT):
+        terminal.err.file.write(f"pkrsverify: {path}: the search stopped before every state; --prove-first lets z3 "
+                                "prove what holds for every number of tasks and CPUs first, so that the search "
+                                "only has to find the violations\n")
     if text:
         terminal.out.print(render_text(result, terminal.plain, streamed=True, timings=timed).renderables[-1])
         if args is not None and args.show_invariant:
@@ -209,6 +214,9 @@ def _engines(args) -> tuple[str, ...]:
     if args.prove_first and args.engine != "explicit":
         problems.append("--prove-first is for the explicit engine: it hands what z3 proves to the search "
                         "(--engine z3 --tasks any --cpus any asks z3 alone)")
+    if args.prove_first and args.strict:
+        problems.append("--strict judges what the search covered, and with --prove-first a proved property is "
+                        "not searched (a property that holds vacuously is proved all the same): leave one out")
     if args.engine == "z3" and args.no_reduce is not None:
         problems.append("--no-reduce is for the explicit engine: z3 has no reductions to switch off")
     if args.mutations and args.engine != "explicit":

@@ -27,7 +27,8 @@ def explain(strategy: ir.Strategy, result: CheckResult) -> CheckResult:
     properties = tuple(explain_one(strategy, result.bounds, p) for p in result.properties)
     if result.taken is None:  # z3: no search to cover
         return replace(result, properties=properties)
-    asked = tuple(p.property for p in result.properties)
+    # a proof (check --prove-first) needs no step of the search to have checked its property
+    asked = tuple(p.property for p in result.properties if p.verdict is not Verdict.PROVED)
     covered = coverage(strategy, result.taken, result.statistics.max_nesting, result.checked or frozenset(), asked,
                        result.nests_deeper)
     unchecked = set(covered.unchecked)

@@ -87,6 +87,8 @@ def _sliced(system: System, parts: list[Slice], spec: str, wanted, limits: Limit
     counterexample confirmed on the whole system."""
     results, found, stop, first = [], {}, StopReason.COMPLETE, False
     for part in parts:
+        if not part.properties:  # nothing asked of this slice (`--property`, or all proved: --prove-first)
+            continue
         left = None if limits.timeout is None else max(limits.timeout - (time.perf_counter() - started), 1e-3)
         alone = System(part.strategy, system.bounds)
         result = check(alone, spec, part.properties, replace(limits, timeout=left), None, on_progress,
@@ -115,7 +117,7 @@ def _sliced(system: System, parts: list[Slice], spec: str, wanted, limits: Limit
                        for p in wanted)
     stats = [r.statistics for r, _ in results]
     statistics = Statistics(sum(s.states for s in stats), sum(s.transitions for s in stats),
-                            min(s.levels for s in stats), max(s.max_nesting for s in stats),
+                            min((s.levels for s in stats), default=0), max((s.max_nesting for s in stats), default=0),
                             time.perf_counter() - started, reductions.describe(),
                             sum(s.summaries for s in stats), sum(s.summary_states for s in stats))
     taken = frozenset(lift(e) for r, lift in results for e in (r.taken or ()))

@@ -93,10 +93,11 @@ def coverage_lines(result: CheckResult) -> list[str]:
 
 
 def coverage_warnings(result: CheckResult) -> list[str]:
-    """Why a "holds" may be vacuous. Not shown when every property is violated:
-    a counterexample is evidence whatever the rest of the search covered."""
+    """Why a "holds" may be vacuous. Not shown when every property is violated or proved:
+    a counterexample is evidence whatever the rest of the search covered, and a proof
+    (check --prove-first) needs no search."""
     coverage = result.coverage
-    if coverage is None or all(p.verdict is Verdict.VIOLATED for p in result.properties):
+    if coverage is None or all(p.verdict in (Verdict.VIOLATED, Verdict.PROVED) for p in result.properties):
         return []
     out = list(coverage.warnings)
     if coverage.nests_deeper:
@@ -116,6 +117,8 @@ def statistics_text(result: CheckResult, timings: bool) -> str:
         stop = "every property proved or violated" if result.stop is StopReason.COMPLETE else result.stop.value
         text = f"{stop}: z3" + (f", BMC refuted up to {s.levels} events" if s.levels else "")
         return text + (f", {s.seconds:.2f} s" if timings else "")
+    if result.stop is StopReason.DECIDED and s.states == 0:  # --prove-first, and z3 proved them all
+        return "every property proved by z3: nothing left to search" + (f", {s.seconds:.2f} s" if timings else "")
     text = (f"{result.stop.value}: {s.states:,} states, {s.transitions:,} transitions, "
             f"{s.levels} BFS levels")
     if timings:
