@@ -57,7 +57,8 @@ def _same_as_the_search_alone(system: System, max_states: int = 3_000_000, drawn
     return alone, first
 
 
-@pytest.mark.parametrize("name", ["pt_regs_switch", "thread_struct", "bugs/dr7_db_schedule.before"])
+@pytest.mark.parametrize("name", ["pt_regs_switch", "thread_struct",  # dr7: as the two-register test, slow
+                                  pytest.param("bugs/dr7_db_schedule.before", marks=pytest.mark.slow)])
 def test_proved_searched_and_handed_over(name):
     """pt_regs_switch: all proved, nothing searched; thread_struct: four proved, the search finds no_lost
     and no_stale and stops; dr7_db_schedule.before: four proved, but of the others one holds without a
