@@ -115,8 +115,9 @@ def _ctrl_c_in_z3_destructors() -> None:
       (perhaps only at exit) its `__del__` raises AttributeError. Dropped quietly: the interrupt
       itself was delivered where it landed.
     - Ctrl-C inside a term's `__del__` (Z3_dec_ref; bare, or wrapped by ctypes as it converted an
-      argument) is the interrupt itself: dropped, the check went on to its time limit (CI saw a 60 s run end "time limit reached"). It is raised again in the
-      main thread, where the engine's own handling of Ctrl-C sees it.
+      argument) is the interrupt itself: dropped, the check went on to its time limit (a 60 s run
+      ended "time limit reached"). It is raised again in the main thread, where the engine's own
+      handling of Ctrl-C sees it.
 
     Anything else goes to the hook that was there."""
     previous = sys.unraisablehook
