@@ -10,11 +10,13 @@ rendering: bench/run.py measures the command line end to end, and SPIN):
     python3 bench/explicit_bench.py --specs thread_struct --bounds 2,1,3 --configs none --repeat 3
     python3 bench/explicit_bench.py --specs pt_regs_switch --bounds 2,1,8 --profile   # cProfile, top 25
 
-Configurations (`--configs`): `all` (every reduction: the default of
-`check`), `none` (the literal search: every canonical state stored), and
-`no-summaries`, `no-symmetry`, `no-dead`, `no-slices`, `no-por` (all but one), and `prove-first`
+Configurations (`--configs`): `all` (every reduction, the search alone: `check --prove-after
+never`), `none` (the literal search: every canonical state stored), and
+`no-summaries`, `no-symmetry`, `no-dead`, `no-slices`, `no-por` (all but one), `prove-first`
 (every reduction, after z3 proves what it can for every number of tasks and CPUs: `check
---prove-first`, analyses/prove_first.py; its seconds include the proofs). Columns: states stored,
+--prove-first`, analyses/prove_first.py; its seconds include the proofs), and `default` (what
+`check` does: the search alone until it has stored 50,000 states, then the proofs, then the search
+for the rest; the states are the last search's). Columns: states stored,
 states explored inside excursion summaries (not stored), transitions,
 seconds (median of --repeat runs), stored states per second, peak resident
 memory of the child, and the verdicts (violated properties with their
@@ -23,6 +25,7 @@ shortest length). Runs stopped by --max-states or --timeout are marked `*`.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import resource
 import statistics
@@ -38,7 +41,7 @@ CONFIGS = ["all", "none"]
 
 def _reductions(config: str):
     from pkrsverify.explicit.reduce import Reductions
-    if config in ("all", "prove-first"):
+    if config in ("all", "prove-first", "default"):
         return Reductions()
     if config == "none":
         return Reductions.none()
@@ -60,7 +63,8 @@ def child(spec: str, bounds: str, config: str, max_states: int, timeout: float, 
         profiler = cProfile.Profile()
         profiler.enable()
     started = time.perf_counter()
-    search = prove_first.check if config == "prove-first" else check
+    search = {"prove-first": prove_first.check,
+              "default": functools.partial(prove_first.check, after=prove_first.PROVE_AFTER)}.get(config, check)
     result = search(system, limits=Limits(max_states=max_states, timeout=timeout), reductions=_reductions(config))
     seconds = time.perf_counter() - started
     if profiler:
@@ -96,7 +100,8 @@ def main() -> None:
     parser.add_argument("--specs", nargs="+", default=sorted(p.stem for p in (ROOT / "specs").glob("*.spec")))
     parser.add_argument("--bounds", nargs="+", default=BOUNDS, help="tasks,cpus,depth ...")
     parser.add_argument("--configs", nargs="+", default=CONFIGS,
-                        help="all, none, no-summaries, no-symmetry, no-dead, no-slices, no-por, prove-first "
+                        help="all, none, no-summaries, no-symmetry, no-dead, no-slices, no-por, prove-first, "
+                             "default "
                              "(default: all none)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per row; seconds is their median")
     parser.add_argument("--max-states", type=int, default=3_000_000)

@@ -113,7 +113,7 @@ def _interrupted(*argv: str, after: float = 1.5) -> tuple[int, str, float]:
 
 def test_ctrl_c_stops_the_explicit_engine_with_what_it_reached():
     code, out, stopping = _interrupted("check", "specs/thread_struct.spec", "--tasks", "4", "--cpus", "2",
-                                       "--no-reduce", "all", "--plain")
+                                       "--no-reduce", "all", "--prove-after", "never", "--plain")
     assert code == 130, out
     assert "interrupted" in out and "states" in out and "Traceback" not in out
     assert "no_stale: VIOLATED in 5 events" in out  # found before the key was pressed, and kept

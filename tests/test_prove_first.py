@@ -1,5 +1,5 @@
-"""`check --prove-first` (analyses/prove_first.py): z3 proves what it can for every number of tasks and
-CPUs, the explicit search decides the rest.
+"""`check --prove-first` and `check`'s default `--prove-after` (analyses/prove_first.py): z3 proves what it
+can for every number of tasks and CPUs, the explicit search decides the rest.
 
 Ground truth is the explicit search alone, complete, on the same system: every verdict must be the
 same (HOLDS there is PROVED or HOLDS here) and every counterexample as short.
@@ -7,10 +7,11 @@ same (HOLDS there is PROVED or HOLDS here) and every counterexample as short.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import jsonschema
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from conftest import ROOT, run_cli
 from pkrsverify.analyses import prove_first
@@ -32,13 +33,19 @@ def _facts(result):
             for p in result.properties]
 
 
-def _same_as_the_search_alone(system: System, max_states: int = 3_000_000, drawn: bool = False):
-    """`drawn`: a random case, skipped when the search alone cannot finish within `max_states`."""
+def _same_as_the_search_alone(system: System, max_states: int = 3_000_000, drawn: bool = False, after: int = 0):
+    """`drawn`: a random case, skipped when the search alone cannot finish within `max_states`; `after`: the
+    search alone first, up to that many states (0: the proofs first)."""
     alone = explain(system.strategy, explicit.check(system, limits=explicit.Limits(max_states=max_states)))
     if drawn:
         assume(alone.stop in DECIDED)
     assert alone.stop in DECIDED, alone.stop
-    first = explain(system.strategy, prove_first.check(system))
+    first = explain(system.strategy, prove_first.check(system, after=after))
+    if after and _within(system, after):  # decided before the proofs were worth it: the search alone
+        assert _facts(first) == _facts(alone) and first.statistics == replace(alone.statistics,
+                                                                              seconds=first.statistics.seconds)
+        assert first.stop is alone.stop
+        return alone, first
     assert _facts(first) == _facts(alone)
     proved = any(p.verdict is Verdict.PROVED for p in first.properties)
     if alone.stop is StopReason.ALL_VIOLATED:  # nothing holds, so nothing is proved
@@ -53,8 +60,13 @@ def _same_as_the_search_alone(system: System, max_states: int = 3_000_000, drawn
             & set(first.coverage.unchecked)
     for p in first.properties:
         if p.verdict is Verdict.PROVED:  # a proof covers more than these bounds, and says so
-            assert {"tasks", "cpus"} <= p.scope.every and "--prove-first" in p.note
+            assert {"tasks", "cpus"} <= p.scope.every and ("--prove-after" if after else "--prove-first") in p.note
     return alone, first
+
+
+def _within(system: System, states: int) -> bool:
+    """Does the search alone decide within `states` stored states (each of its restarts counted alone)?"""
+    return explicit.check(system, limits=explicit.Limits(max_states=states)).stop is not StopReason.STATE_LIMIT
 
 
 @pytest.mark.parametrize("name", ["pt_regs_switch", "thread_struct",  # dr7: as the two-register test, slow
@@ -87,16 +99,44 @@ def test_a_proof_out_of_time_proves_nothing_and_the_search_decides_alone():
 
 
 @settings(max_examples=4, **SETTINGS)  # more: test_more_random_specs_are_judged_as_by_the_search_alone (slow)
-@given(cases(max_depth=2, max_kinds=2, max_storages=2))
-def test_random_specs_are_judged_as_by_the_search_alone(case):
-    _same_as_the_search_alone(System(load(case)), max_states=10_000, drawn=True)
+@given(cases(max_depth=2, max_kinds=2, max_storages=2), st.sampled_from([0, 30, 300]))
+def test_random_specs_are_judged_as_by_the_search_alone(case, after):
+    _same_as_the_search_alone(System(load(case)), max_states=10_000, drawn=True, after=after)
 
 
 @pytest.mark.slow
 @settings(max_examples=60, **SETTINGS)
-@given(cases(registers=True))
-def test_more_random_specs_are_judged_as_by_the_search_alone(case):
-    _same_as_the_search_alone(System(load(case)), max_states=100_000, drawn=True)
+@given(cases(registers=True), st.sampled_from([0, 10, 100, 1_000]))
+def test_more_random_specs_are_judged_as_by_the_search_alone(case, after):
+    _same_as_the_search_alone(System(load(case)), max_states=100_000, drawn=True, after=after)
+
+
+@pytest.mark.parametrize("after", [300, 15_000, 30_000])
+def test_a_search_stopped_early_hands_what_it_left_to_the_proofs(after):
+    """thread_struct at the defaults: the slice that no_stale (5 events) and no_lost (6) are asked of keeps
+    the ghosts they read until both are violated, then starts again without them (2,411 states). Stopped at
+    300 states it has found neither; at 15,000, no_stale; the rest is proved or searched again. Within
+    30,000 states the search decides alone, and nothing is proved."""
+    system = System(load_strategy(SPECS / "thread_struct.spec"))
+    alone, first = _same_as_the_search_alone(system, after=after)
+    proved = [p.property.value for p in first.properties if p.verdict is Verdict.PROVED]
+    if not _within(system, after):
+        assert proved == ["fresh", "no_clobber", "no_overflow", "no_underflow"]
+        assert first.stop is StopReason.DECIDED and "once the search had" in first.statistics.reductions
+    else:
+        assert not proved and first.stop is StopReason.COMPLETE
+
+
+def test_ctrl_c_in_the_proofs_keeps_what_the_search_before_them_found(monkeypatch):
+    def pressed(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(prove_first.symbolic, "proofs", pressed)
+    system = System(load_strategy(SPECS / "thread_struct.spec"))
+    result = prove_first.check(system, after=15_000)  # no_stale is violated by then, the rest undecided
+    assert result.stop is StopReason.INTERRUPTED
+    verdicts = {p.property.value: (p.verdict, p.length) for p in result.properties}
+    assert verdicts.pop("no_stale") == (Verdict.VIOLATED, 5)
+    assert set(verdicts.values()) == {(Verdict.UNKNOWN, None)}
 
 
 @pytest.mark.slow
@@ -107,9 +147,12 @@ def test_every_spec_is_judged_as_by_the_search_alone(path, bounds):
     _same_as_the_search_alone(System(with_bounds(load_strategy(path), **bounds)))
 
 
-def test_the_command_line(tmp_path):
+@pytest.mark.parametrize("option", [(), ("--prove-first",), ("--prove-after", "20,000")])
+def test_the_command_line(tmp_path, option):
+    """4 tasks on 2 CPUs: the search alone takes minutes; by default it stops at 50,000 states, with both
+    violations found, and z3 proves the rest."""
     report = tmp_path / "thread_struct.json"
-    code, out, err = run_cli("check", "--prove-first", "--tasks", "4", "--cpus", "2", "--format", "json",
+    code, out, err = run_cli("check", *option, "--tasks", "4", "--cpus", "2", "--format", "json",
                              "--output", str(report), str(SPECS / "thread_struct.spec"))
     assert code == 1, err  # violated
     document = json.loads(report.read_text())
@@ -121,10 +164,33 @@ def test_the_command_line(tmp_path):
     assert verdicts["no_clobber"][0] == "proved"
     scopes = {p["property"]: p["scope"] for p in result["properties"] if "scope" in p}
     assert scopes["no_clobber"] == {"tasks": "every", "kthreads": 0, "cpus": "every", "depth": 8}
-    code, _, err = run_cli("check", "--prove-first", "--engine", "z3", str(SPECS / "pt_regs.spec"))
-    assert code == 2 and "--prove-first is for the explicit engine" in err
-    code, _, err = run_cli("check", "--prove-first", "--strict", str(SPECS / "pt_regs.spec"))
-    assert code == 2 and "--strict judges what the search covered" in err
+    noted = {p["note"].split("; ")[-1] for p in result["properties"] if p["verdict"] == "proved"}
+    assert noted == {{(): "proved by z3 once the search had 50,000 states (--prove-after)",
+                      ("--prove-first",): "proved by z3 before the search (--prove-first)"}.get(
+                          option, "proved by z3 once the search had 20,000 states (--prove-after)")}
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("--prove-first", "--engine", "z3"), "--prove-first and --prove-after are for the explicit engine"),
+    (("--prove-after", "10", "--engine", "both"), "--prove-first and --prove-after are for the explicit engine"),
+    (("--prove-first", "--strict"), "--strict judges what the search covered"),
+    (("--prove-after", "10", "--strict"), "--strict judges what the search covered"),
+    (("--prove-after", "lots"), "expected a number of states (0 or more) or never, not 'lots'"),
+    (("--prove-after", "-3"), "expected a number of states"),
+])
+def test_options_that_do_not_go_together(argv, message):
+    code, _, err = run_cli("check", *argv, str(SPECS / "pt_regs.spec"))
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [("--prove-after", "never"), ("--strict",), ("--prove-after", "2000")])
+def test_where_the_search_speaks_alone(argv):
+    """never, and --strict (which judges the search's coverage), search alone however large the search;
+    the default is not reached where --max-states is lower, and the search stops there as it always did,
+    suggesting the proofs."""
+    code, _, err = run_cli("check", *argv, "--tasks", "4", "--cpus", "2", "--max-states", "1000",
+                           str(SPECS / "pt_regs_switch.spec"))
+    assert code == 3 and "--prove-first lets z3 prove" in err
 
 
 def test_a_search_that_stops_short_suggests_the_proofs_first():
@@ -133,6 +199,9 @@ def test_a_search_that_stops_short_suggests_the_proofs_first():
     assert code == 3 and "--prove-first lets z3 prove" in err
     code, _, err = run_cli("check", "--prove-first", "--tasks", "4", "--cpus", "2", "--max-states", "1000", spec)
     assert code == 0 and "--prove-first" not in err  # every property proved: nothing left to search
+    code, _, err = run_cli("check", "--prove-after", "500", "--tasks", "4", "--cpus", "2", "--max-states", "1000",
+                           spec)
+    assert code == 0 and "--prove-first" not in err  # stopped at 500 states, and every property proved
 
 
 # PKRS kept as pt_regs_switch keeps it (proved for every number), DR7 as in bugs/dr7_db_schedule.before

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 
 from rich.live import Live
 from rich.text import Text
@@ -32,6 +33,7 @@ from .output import add_report_arguments, check_paths, emit_checked, shows_text,
 
 HELP = COMMANDS["check"]
 DEFAULT_MAX_STATES = 5_000_000  # about 4 GB of visited states; raise it with --max-states
+NEVER = -1  # --prove-after never: the search alone
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,10 +64,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-reduce", type=_no_reduce, metavar="LIST",
                         help="explicit: switch off exact reductions, a comma list of summaries, symmetry, dead, slices, "
                              "por (or all); verdicts and shortest lengths are the same either way")
-    parser.add_argument("--prove-first", action="store_true",
-                        help="explicit: let z3 prove what it can for every number of tasks and CPUs first "
-                             f"(at most {prove_first.PROOF_TIMEOUT:.0f} s), and search only for the others' "
-                             "violations; the same verdicts and shortest lengths, much sooner on more tasks")
+    parser.add_argument("--prove-after", type=_prove_after, metavar="N|never",
+                        help="explicit: once the search has stored N states with properties undecided "
+                             f"(default {prove_first.PROVE_AFTER:,}), let z3 prove what it can for every number "
+                             f"of tasks and CPUs (at most {prove_first.PROOF_TIMEOUT:.0f} s) and search on only "
+                             "for the others' violations; the same verdicts and shortest lengths, much sooner on "
+                             "more tasks; never: the search alone")
+    parser.add_argument("--prove-first", action="store_const", const=0, dest="prove_after",
+                        help="explicit: the proofs before any search (--prove-after 0)")
     parser.add_argument("--strict", action="store_true",
                         help="a verdict that holds only vacuously (an entry kind never entered, a handler never "
                              "run, a property never checked) fails the run: exit 1")
@@ -143,8 +149,9 @@ def _check_one(path, strategy, properties, limits, fmt, terminal: Terminal, time
                                     unbounded_depth=args.depth == UNBOUNDED, on_violation=on_violation if text else None,
                                     for_every=for_every(args))
         else:
-            search = prove_first.check if args is not None and args.prove_first else check
-            if live and search is not check:
+            after = prove_after(args)
+            search = check if after is None else functools.partial(prove_first.check, after=after)
+            if live and after == 0:
                 live.update(Text("  z3: Houdini, for every number of tasks and CPUs...", style="dim"))
             result = search(system, spec=path, properties=properties, limits=limits,
                             on_violation=on_violation if text else None,
@@ -154,7 +161,7 @@ def _check_one(path, strategy, properties, limits, fmt, terminal: Terminal, time
         if live:
             live.stop()
     result = explain(strategy, result)
-    if engine == "explicit" and not (args is not None and args.prove_first) and result.unknown \
+    if engine == "explicit" and result.unknown and not prove_first.sought(result) \
             and result.stop in (StopReason.STATE_LIMIT, StopReason.TIMEOUT):
         terminal.err.file.write(f"pkrsverify: {path}: the search stopped before every state; --prove-first lets z3 "
                                 "prove what holds for every number of tasks and CPUs first, so that the search "
@@ -191,6 +198,28 @@ def mutant_limits(args) -> Limits:
     return Limits(max_states=given, timeout=args.timeout)
 
 
+def prove_after(args) -> int | None:
+    """The stored states after which the search hands what it has not decided to z3 first (0: before any
+    search), or None: the search alone. The default is off where the search must speak for itself:
+    --strict judges its coverage, and --engine both sets it against z3."""
+    if args is None or args.engine != "explicit" or args.prove_after == NEVER or \
+            (args.prove_after is None and args.strict):
+        return None
+    return prove_first.PROVE_AFTER if args.prove_after is None else args.prove_after
+
+
+def _prove_after(text: str) -> int | None:
+    if text == "never":
+        return NEVER
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of states (0 or more) or never, not {text!r}")
+    return value
+
+
 def _no_reduce(text: str) -> Reductions:
     try:
         return Reductions.without(name.strip() for name in text.split(","))
@@ -211,12 +240,14 @@ def _engines(args) -> tuple[str, ...]:
             ("--certificate", args.certificate, "proves nothing, it explores every state"),
             ("--max-steps", args.max_steps is not None, "has no step limit; bound it with --max-states"))
             if given]
-    if args.prove_first and args.engine != "explicit":
-        problems.append("--prove-first is for the explicit engine: it hands what z3 proves to the search "
-                        "(--engine z3 --tasks any --cpus any asks z3 alone)")
-    if args.prove_first and args.strict:
-        problems.append("--strict judges what the search covered, and with --prove-first a proved property is "
-                        "not searched (a property that holds vacuously is proved all the same): leave one out")
+    proofs = args.prove_after not in (None, NEVER)  # asked for by name
+    if proofs and args.engine != "explicit":
+        problems.append("--prove-first and --prove-after are for the explicit engine: they hand what z3 proves "
+                        "to the search (--engine z3 --tasks any --cpus any asks z3 alone)")
+    if proofs and args.strict:
+        problems.append("--strict judges what the search covered, and with --prove-first or --prove-after a "
+                        "proved property is not searched (a property that holds vacuously is proved all the "
+                        "same): leave one out")
     if args.engine == "z3" and args.no_reduce is not None:
         problems.append("--no-reduce is for the explicit engine: z3 has no reductions to switch off")
     if args.mutations and args.engine != "explicit":
