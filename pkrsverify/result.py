@@ -173,10 +173,14 @@ class Statistics:
     reductions: str = ""
     summaries: int = 0
     summary_states: int = 0
+    # the search's own seconds where `seconds` also holds other work (proofs: analyses/prove_first.py)
+    search_seconds: float | None = None
 
     @property
     def states_per_second(self) -> float:
-        return self.states / self.seconds if self.seconds > 0 else 0.0
+        """The search's speed: its states over its own seconds."""
+        seconds = self.seconds if self.search_seconds is None else self.search_seconds
+        return self.states / seconds if seconds > 0 else 0.0
 
 
 @dataclass(frozen=True, slots=True)

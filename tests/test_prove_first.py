@@ -164,6 +164,8 @@ def test_the_command_line(tmp_path, option):
     assert verdicts["no_clobber"][0] == "proved"
     scopes = {p["property"]: p["scope"] for p in result["properties"] if "scope" in p}
     assert scopes["no_clobber"] == {"tasks": "every", "kthreads": 0, "cpus": "every", "depth": 8}
+    statistics = result["statistics"]  # the search's speed, not diluted by the proofs' seconds
+    assert statistics["states_per_second"] > statistics["states"] / statistics["seconds"] > 0
     noted = {p["note"].split("; ")[-1] for p in result["properties"] if p["verdict"] == "proved"}
     assert noted == {{(): "proved by z3 once the search had 50,000 states (--prove-after)",
                       ("--prove-first",): "proved by z3 before the search (--prove-first)"}.get(

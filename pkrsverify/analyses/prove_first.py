@@ -27,7 +27,8 @@ Where the search alone is complete, every verdict is the one it gives (HOLDS
 there is PROVED here: a proof covers every path the search would explore),
 and every length is the same; where it would stop at a limit, a proof may
 decide what it leaves UNKNOWN. The statistics are the last search's (the
-seconds include the proofs and any search before them). Coverage and the
+seconds include the proofs and any search before them; states/s is the last
+search's own). Coverage and the
 vacuity warnings speak of the search's steps only: a proof needs no step to
 check its property, so a proved property is never vacuous, as on the z3
 engine, and `--strict` (which asks exactly that of every property) searches
@@ -104,7 +105,8 @@ def check(system: System, spec: str = "", properties: tuple[ir.Property, ...] | 
 def _handed_over(searched: CheckResult, wanted, decided: dict, stop: StopReason, started: float,
                  reductions: Reductions, proved: int, after: int) -> CheckResult:
     """The last search's result and statistics, with every property's verdict from whoever decided it."""
-    statistics = replace(searched.statistics, seconds=time.perf_counter() - started,
+    own = searched.statistics
+    statistics = replace(own, seconds=time.perf_counter() - started, search_seconds=own.seconds,
                          reductions=_described(reductions, proved, len(wanted), after))
     return replace(searched, properties=tuple(decided[p] for p in wanted), statistics=statistics, stop=stop)
 
